@@ -1,0 +1,179 @@
+"""Preset directories: `config.json` + `model.weights.h5` + `metadata.json`."""
+
+import datetime
+import json
+import os
+import pathlib
+
+import keras
+
+from keras_mimo import presets
+from keras_mimo.utils.files import atomic_directory, sha256_file
+from keras_mimo.version import __version__
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.weights.h5"
+METADATA_FILE = "metadata.json"
+
+
+class PresetError(ValueError):
+    """A preset name is unknown, or a preset's files are missing or corrupt."""
+
+
+def _known() -> str:
+    known = presets.list_presets()
+    listing = ", ".join(sorted(known)) or "none installed yet"
+    return (
+        f"Known presets: {listing}. Pass a preset directory path, or install "
+        "official weights with `keras-mimo convert CHECKPOINT.pkl --name NAME` "
+        f"(installs into {presets.user_preset_dir()})."
+    )
+
+
+def resolve_preset(name_or_path: str | os.PathLike) -> tuple[pathlib.Path, dict]:
+    """Finds a preset directory and says where it came from.
+
+    Returns `(directory, source)` where `source` is a dict with `name`,
+    `origin` (`"directory"`, `"user"`, `"package"` or `"download"`) and `path`.
+    """
+    path = pathlib.Path(os.path.expanduser(str(name_or_path)))
+    if path.is_dir():
+        return path, {"name": path.name, "origin": "directory", "path": str(path)}
+    name = str(name_or_path)
+    if os.sep in name or path.suffix:
+        raise PresetError(f"Preset directory {name!r} does not exist. {_known()}")
+    user = presets.user_preset_dir() / name
+    if (user / CONFIG_FILE).is_file():
+        return user, {"name": name, "origin": "user", "path": str(user)}
+    entry = presets.REGISTRY.get(name)
+    if entry is None:
+        raise PresetError(f"Unknown preset {name!r}. {_known()}")
+    if "package_dir" in entry:
+        shipped = presets.PACKAGE_PRESET_DIR / entry["package_dir"]
+        return shipped, {"name": name, "origin": "package", "path": str(shipped)}
+    if "url" in entry:
+        return _download(name, entry)
+    raise PresetError(f"Preset {name!r} is registered without files. {_known()}")
+
+
+def _download(name: str, entry: dict) -> tuple[pathlib.Path, dict]:
+    cache = presets.keras_mimo_home() / "downloads"
+    try:
+        archive = keras.utils.get_file(
+            fname=f"{name}.tar.gz",
+            origin=entry["url"],
+            file_hash=entry.get("sha256"),
+            hash_algorithm="sha256",
+            cache_dir=str(cache),
+            cache_subdir=name,
+            extract=True,
+        )
+    except Exception as error:  # network, checksum
+        raise PresetError(
+            f"Could not fetch preset {name!r} from {entry['url']}: {error}. "
+            f"{_known()}"
+        ) from error
+    folder = pathlib.Path(archive)
+    candidates = [p.parent for p in folder.rglob(CONFIG_FILE)] if folder.is_dir() else []
+    if not candidates:
+        raise PresetError(f"Downloaded preset {name!r} has no {CONFIG_FILE}.")
+    return candidates[0], {"name": name, "origin": "download", "path": str(candidates[0])}
+
+
+def read_preset(directory: pathlib.Path) -> tuple[dict, dict]:
+    """Reads and checks `config.json` and `metadata.json`; verifies weight sha256."""
+    files = {f: directory / f for f in (CONFIG_FILE, WEIGHTS_FILE, METADATA_FILE)}
+    missing = [f for f, p in files.items() if not p.is_file()]
+    if missing:
+        raise PresetError(
+            f"Preset {directory} is incomplete: missing {', '.join(missing)}. "
+            "Re-create it with `save_to_preset` or `keras-mimo convert`."
+        )
+    loaded = {}
+    for f in (CONFIG_FILE, METADATA_FILE):
+        try:
+            loaded[f] = json.loads(files[f].read_text())
+        except (OSError, ValueError) as error:
+            raise PresetError(f"Preset file {files[f]} is corrupt: {error}") from error
+    expected = loaded[METADATA_FILE].get("weights_sha256")
+    if expected and sha256_file(files[WEIGHTS_FILE]) != expected:
+        raise PresetError(
+            f"Preset weights {files[WEIGHTS_FILE]} do not match the sha256 in "
+            f"{files[METADATA_FILE]} (corrupt or modified file). Re-download or "
+            "re-convert the preset."
+        )
+    return loaded[CONFIG_FILE], loaded[METADATA_FILE]
+
+
+def load_preset(cls, name_or_path, load_weights: bool = True, **kwargs):
+    """Builds `cls` from a preset, optionally with its weights."""
+    directory, source = resolve_preset(name_or_path)
+    config, metadata = read_preset(directory)
+    if kwargs:
+        config = {**config, "config": {**config["config"], **kwargs}}
+    model = keras.saving.deserialize_keras_object(config)
+    if not isinstance(model, cls):
+        raise PresetError(
+            f"Preset {directory} holds a {type(model).__name__}, not a {cls.__name__}."
+        )
+    if load_weights:
+        try:
+            model.load_weights(directory / WEIGHTS_FILE)
+        except Exception as error:
+            raise PresetError(
+                f"Could not load weights from {directory / WEIGHTS_FILE}: {error}"
+            ) from error
+    model.preset_source = {**source, "metadata": metadata}
+    return model
+
+
+def save_preset(model, directory, metadata: dict | None = None) -> pathlib.Path:
+    """Writes `model` as a preset directory, atomically."""
+    directory = pathlib.Path(directory)
+    with atomic_directory(directory) as tmp:
+        config = keras.saving.serialize_keras_object(model)
+        (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2))
+        model.save_weights(tmp / WEIGHTS_FILE)
+        info = {
+            "variant": getattr(model, "variant", None),
+            "parameters": int(model.count_params()),
+            "keras_mimo_version": __version__,
+            "keras_version": keras.__version__,
+            "backend": keras.config.backend(),
+            "created": datetime.datetime.now(datetime.UTC).isoformat(),
+            **(metadata or {}),
+            "weights_sha256": sha256_file(tmp / WEIGHTS_FILE),
+        }
+        (tmp / METADATA_FILE).write_text(json.dumps(info, indent=2))
+    return directory
+
+
+class PresetMixin:
+    """Adds `from_preset` / `save_to_preset` to a model class."""
+
+    preset_source: dict | None = None
+
+    @classmethod
+    def from_preset(cls, preset: str | os.PathLike, load_weights: bool = True, **kwargs):
+        """Builds the model from a preset name or directory.
+
+        Args:
+            preset: a registered or user-installed name (see
+                `keras_mimo.list_presets()`) or a preset directory.
+            load_weights: load the preset's weights (else random init).
+            **kwargs: config overrides, e.g. `dtype="mixed_bfloat16"`.
+
+        The returned model's `preset_source` says where it came from.
+
+        Example:
+        >>> model = MIMOUNet.from_preset("path/to/preset_dir")  # doctest: +SKIP
+        """
+        return load_preset(cls, preset, load_weights=load_weights, **kwargs)
+
+    def save_to_preset(self, preset_dir: str | os.PathLike, metadata: dict | None = None):
+        """Saves config, weights and metadata (with weight sha256) to a directory.
+
+        Example:
+        >>> model.save_to_preset("my_preset", {"training_data": "GoPro"})  # doctest: +SKIP
+        """
+        return save_preset(self, preset_dir, metadata)

@@ -1,0 +1,48 @@
+"""Shared pytest set-up: backend selection, markers, real-data paths."""
+
+import os
+import pathlib
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SHARED = pathlib.Path(os.environ.get("KERAS_MIMO_SHARED", ROOT.parent / "shared"))
+REFERENCE = SHARED / "reference"
+DATA = SHARED / "data"
+FIRST_BACKEND = "tensorflow"
+
+
+def pytest_collection_modifyitems(config, items):
+    backend = keras.config.backend()
+    for item in items:
+        if "once" in item.keywords and backend != FIRST_BACKEND:
+            item.add_marker(pytest.mark.skip(reason="backend-independent; runs once"))
+        wanted = item.get_closest_marker("requires_backend")
+        if wanted and backend not in wanted.args:
+            item.add_marker(pytest.mark.skip(reason=f"needs backend {wanted.args}"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "requires_backend(*names): backend-specific")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """Each test gets its own empty $KERAS_MIMO_HOME."""
+    monkeypatch.setenv("KERAS_MIMO_HOME", str(tmp_path / "keras_mimo_home"))
+    keras.utils.set_random_seed(0)
+    yield
+
+
+@pytest.fixture(scope="session")
+def reference_io():
+    """Official reference inputs/outputs converted to NHWC."""
+    data = np.load(REFERENCE / "mimo_unet_reference_io.npz")
+    return {
+        k: (data[k].transpose(0, 2, 3, 1) if data[k].ndim == 4 else data[k])
+        for k in data.files
+    }
