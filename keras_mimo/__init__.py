@@ -1,39 +1,48 @@
 """keras-mimo: MIMO-UNet single-image motion deblurring for Keras 3.
 
+Names are imported lazily, so `import keras_mimo.cli` (or setting
+`KERAS_BACKEND` after `import keras_mimo`) does not import Keras before the
+backend is chosen.
+
 Example:
 >>> import keras_mimo
 >>> model = keras_mimo.MIMOUNet.from_variant("mimo_unet")  # doctest: +SKIP
 """
 
-from keras_mimo import layers
-from keras_mimo.losses import (
-    ContentLoss,
-    FrequencyLoss,
-    MIMOLoss,
-    multiscale_loss,
-    multiscale_targets,
-)
-from keras_mimo.metrics import PSNR, SSIM, psnr, ssim
-from keras_mimo.models.mimo_unet.input_check import ImageShapeError
-from keras_mimo.models.mimo_unet.mimo_unet import MIMOUNet
-from keras_mimo.presets import list_presets
-from keras_mimo.utils.preset_utils import PresetError
+import importlib
+
 from keras_mimo.version import __version__
 
-__all__ = [
-    "PSNR",
-    "SSIM",
-    "ContentLoss",
-    "FrequencyLoss",
-    "ImageShapeError",
-    "MIMOLoss",
-    "MIMOUNet",
-    "PresetError",
-    "__version__",
-    "layers",
-    "list_presets",
-    "multiscale_loss",
-    "multiscale_targets",
-    "psnr",
-    "ssim",
-]
+_EXPORTS = {
+    "MIMOUNet": "keras_mimo.models.mimo_unet.mimo_unet",
+    "ImageShapeError": "keras_mimo.models.mimo_unet.input_check",
+    "convert_checkpoint": "keras_mimo.models.mimo_unet.mimo_unet_conversion",
+    "CheckpointError": "keras_mimo.models.mimo_unet.mimo_unet_conversion",
+    "ContentLoss": "keras_mimo.losses",
+    "FrequencyLoss": "keras_mimo.losses",
+    "MIMOLoss": "keras_mimo.losses",
+    "multiscale_loss": "keras_mimo.losses",
+    "multiscale_targets": "keras_mimo.losses",
+    "PSNR": "keras_mimo.metrics",
+    "SSIM": "keras_mimo.metrics",
+    "psnr": "keras_mimo.metrics",
+    "ssim": "keras_mimo.metrics",
+    "list_presets": "keras_mimo.presets",
+    "PresetError": "keras_mimo.utils.preset_utils",
+}
+
+__all__ = ["__version__", "layers", *_EXPORTS]
+
+
+def __getattr__(name):
+    if name == "layers":
+        return importlib.import_module("keras_mimo.layers")
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'keras_mimo' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -6,7 +6,7 @@ import pathlib
 import keras
 import numpy as np
 
-from keras_mimo import MIMOUNet
+from keras_mimo.models.mimo_unet.mimo_unet import MIMOUNet
 
 
 def tiny_model(**kwargs) -> MIMOUNet:
