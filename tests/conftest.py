@@ -46,3 +46,26 @@ def reference_io():
         k: (data[k].transpose(0, 2, 3, 1) if data[k].ndim == 4 else data[k])
         for k in data.files
     }
+
+
+@pytest.fixture(scope="session")
+def reference_model():
+    """MIMO-UNet converted from the official-format reference checkpoint."""
+    from keras_mimo.models.mimo_unet.mimo_unet_conversion import convert_checkpoint
+
+    return convert_checkpoint(REFERENCE / "mimo_unet_random_init.pkl")
+
+
+@pytest.fixture(scope="session")
+def real_crops():
+    """64x64 blur/sharp crops from the real GoPro-style validation pairs."""
+    from PIL import Image
+
+    blur, sharp = [], []
+    for path in sorted((DATA / "gopro_val" / "blur").glob("*.png"))[:4]:
+        pair = [path, DATA / "gopro_val" / "sharp" / path.name]
+        b, s = (np.asarray(Image.open(p).convert("RGB"), np.float32) / 255 for p in pair)
+        for top, left in ((200, 300), (400, 800)):
+            blur.append(b[top : top + 64, left : left + 64])
+            sharp.append(s[top : top + 64, left : left + 64])
+    return np.stack(blur), np.stack(sharp)

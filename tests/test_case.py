@@ -24,10 +24,14 @@ class TestCase:
     """Helpers for round-trip tests; pytest collects subclasses' `test_*`."""
 
     def assert_allclose(self, actual, expected, atol=1e-6, rtol=0.0):
-        for a, e in zip(
-            np.atleast_1d(to_numpy(actual)), np.atleast_1d(to_numpy(expected)), strict=True
-        ):
-            np.testing.assert_allclose(a, e, atol=atol, rtol=rtol)
+        """Element-wise closeness of tensors or of lists of tensors."""
+        actual, expected = to_numpy(actual), to_numpy(expected)
+        if isinstance(actual, list):
+            assert len(actual) == len(expected)
+            for a, e in zip(actual, expected, strict=True):
+                np.testing.assert_allclose(a, e, atol=atol, rtol=rtol)
+        else:
+            np.testing.assert_allclose(actual, expected, atol=atol, rtol=rtol)
 
     def run_serialization_test(self, model, tmp_path: pathlib.Path, inputs):
         """`.keras` save/load gives the same config and identical outputs."""

@@ -1,9 +1,5 @@
 """Clear errors for images the network cannot take."""
 
-import keras
-from keras import ops
-
-
 class ImageShapeError(ValueError):
     """An input image batch has the wrong rank, channels or size."""
 
@@ -33,24 +29,3 @@ def check_image_shape(shape, multiple: int = 4, name: str = "input") -> None:
             f"{shape[1]}x{shape[2]}. Pad the image (keras_mimo.deblur pads and "
             "crops back automatically)."
         )
-
-
-@keras.saving.register_keras_serializable(package="keras_mimo")
-class ImageSizeCheck(keras.layers.Layer):
-    """Identity layer that validates the image batch shape when it is known."""
-
-    def __init__(self, multiple=4, **kwargs):
-        super().__init__(**kwargs)
-        self.multiple = multiple
-
-    def call(self, inputs):
-        check_image_shape(ops.shape(inputs), self.multiple, name=self.name)
-        return inputs
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"multiple": self.multiple})
-        return config

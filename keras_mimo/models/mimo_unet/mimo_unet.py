@@ -12,7 +12,7 @@ from keras_mimo.layers import (
     ShallowConvModule,
     TransposedConvBlock,
 )
-from keras_mimo.models.mimo_unet.input_check import ImageSizeCheck
+from keras_mimo.models.mimo_unet.input_check import check_image_shape
 from keras_mimo.utils.preset_utils import PresetMixin
 
 OUTPUT_NAMES = ("quarter", "half", "full")
@@ -54,6 +54,7 @@ class MIMOUNet(PresetMixin, keras.Model):
 
     def __init__(self, num_res=8, width=32, dropout=0.0, **kwargs):
         dtype = kwargs.pop("dtype", None)
+        kwargs.setdefault("name", "mimo_unet")
         c = width
 
         def conv(filters, kernel=3, name=None, **kw):
@@ -66,7 +67,7 @@ class MIMOUNet(PresetMixin, keras.Model):
         upsample = NearestUpsample(dtype=dtype, name="upsample")
 
         image = keras.Input(shape=(None, None, 3), name="blurry")
-        x = ImageSizeCheck(multiple=4, dtype=dtype, name="size_check")(image)
+        x = image
         x_half = downsample(x)
         x_quarter = downsample(x_half)
         scm_half = ShallowConvModule(2 * c, dtype=dtype, name="scm_half")(x_half)
@@ -131,6 +132,8 @@ class MIMOUNet(PresetMixin, keras.Model):
             dtype=dtype,
             **kwargs,
         )
+        if dtype is not None:  # the functional constructor does not keep it
+            self.dtype_policy = keras.dtype_policies.get(dtype)
         self.num_res = num_res
         self.width = width
         self.dropout = dropout
@@ -161,9 +164,21 @@ class MIMOUNet(PresetMixin, keras.Model):
                 return name
         return None
 
-    def predict_step(self, data):
+    def __call__(self, inputs, *args, **kwargs):
+        # Validate before Keras' own input-spec check, for a clearer message.
+        if hasattr(inputs, "shape"):
+            check_image_shape(tuple(inputs.shape), name=self.name)
+        return super().__call__(inputs, *args, **kwargs)
+
+    def predict_step(self, *args):
         """`predict` returns the full-resolution image only."""
-        return super().predict_step(data)[-1]
+        data = args[-1]  # JAX passes (state, data)
+        images = data[0] if isinstance(data, (tuple, list)) else data
+        check_image_shape(tuple(images.shape), name=self.name)
+        outputs = super().predict_step(*args)
+        if keras.config.backend() == "jax":  # (outputs, non-trainable state)
+            return outputs[0][-1], outputs[1]
+        return outputs[-1]
 
     def get_config(self):
         return {

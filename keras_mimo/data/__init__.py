@@ -1,0 +1,66 @@
+"""Training data for MIMO-UNet: readers, synthesis, sources, `tf.data` pipelines.
+
+The input pipeline is plain `tf.data` with TensorFlow ops only, so it feeds
+models on any Keras backend (JAX, TensorFlow, PyTorch). Names are imported
+lazily: `from keras_mimo.data import gopro_pairs` needs only Pillow, the
+pipeline parts import TensorFlow, nothing here imports Keras.
+
+- Readers return `ImagePair(blur, sharp, name)` lists: `gopro_pairs`,
+  `split_folder_pairs`, `realblur_pairs`, `folder_pairs`.
+- Sources stream full-size float32 pairs: `FilePairSource`,
+  `GoProSynthesisSource`, `CameraShakeSource`, `TFRecordSource`;
+  `parse_source_spec("kind:path@weight")` builds one from a CLI string.
+- Pipelines: `training_dataset`, `validation_dataset`, `with_model_targets`.
+- `write_tfrecords` stores any source as sharded TFRecords with a manifest.
+
+Example:
+>>> from keras_mimo import data
+>>> sources = [data.parse_source_spec(s) for s in ["gopro:GOPRO_Large",
+...            "synth_gopro:frames@0.5"]]  # doctest: +SKIP
+>>> train = data.with_model_targets(data.training_dataset(sources, seed=0))  # doctest: +SKIP
+>>> val = data.validation_dataset(data.parse_source_spec("gopro:GOPRO_Large", split="test")[0])  # doctest: +SKIP
+"""
+
+import importlib
+
+_EXPORTS = {
+    "DataError": "keras_mimo.data.errors",
+    "ImagePair": "keras_mimo.data.pairs",
+    "check_pair": "keras_mimo.data.pairs",
+    "image_info": "keras_mimo.data.image_files",
+    "list_images": "keras_mimo.data.image_files",
+    "gopro_pairs": "keras_mimo.data.readers",
+    "split_folder_pairs": "keras_mimo.data.readers",
+    "realblur_pairs": "keras_mimo.data.readers",
+    "folder_pairs": "keras_mimo.data.readers",
+    "decode_image": "keras_mimo.data.decoding",
+    "read_image": "keras_mimo.data.decoding",
+    "encode_png": "keras_mimo.data.decoding",
+    "pad_to_multiple": "keras_mimo.data.decoding",
+    "Source": "keras_mimo.data.sources",
+    "FilePairSource": "keras_mimo.data.sources",
+    "EncodedExample": "keras_mimo.data.sources",
+    "GoProSynthesisSource": "keras_mimo.data.synthesis.gopro",
+    "CameraShakeSource": "keras_mimo.data.synthesis.camera_shake",
+    "TFRecordSource": "keras_mimo.data.tfrecords",
+    "write_tfrecords": "keras_mimo.data.tfrecords",
+    "read_manifest": "keras_mimo.data.tfrecords",
+    "parse_source_spec": "keras_mimo.data.specs",
+    "training_dataset": "keras_mimo.data.pipelines",
+    "validation_dataset": "keras_mimo.data.pipelines",
+    "with_model_targets": "keras_mimo.data.pipelines",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'keras_mimo.data' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

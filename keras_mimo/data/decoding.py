@@ -1,0 +1,100 @@
+"""Image decoding and encoding with TensorFlow ops, for `tf.data` maps.
+
+Everything here is TensorFlow only (no `keras.ops`): the input pipeline runs
+on TensorFlow whatever `KERAS_BACKEND` the model uses.
+
+Decoding goes by content, not by file extension: PNG (8- or 16-bit) and JPEG
+become float32 RGB in [0, 1] (8-bit values / 255, 16-bit values / 65535).
+Grayscale is replicated to RGB; an alpha channel would be dropped, which is
+why the readers refuse RGBA files up front.
+"""
+
+import tensorflow as tf
+
+
+def decode_image(data: tf.Tensor) -> tf.Tensor:
+    """Decodes encoded PNG/JPEG bytes to a float32 `(H, W, 3)` image in [0, 1].
+
+    Example:
+    >>> image = decode_image(tf.io.read_file("photo.png"))  # doctest: +SKIP
+    """
+    image = tf.io.decode_image(
+        data, channels=3, dtype=tf.float32, expand_animations=False
+    )
+    image.set_shape([None, None, 3])
+    return image
+
+
+def decode_image_uint16(data: tf.Tensor) -> tf.Tensor:
+    """Decodes PNG/JPEG bytes to uint16 RGB codes, 8-bit value v as v * 257.
+
+    So `codes / 65535` is exactly `v / 255` for 8-bit and `v / 65535` for
+    16-bit images. (TF's own uint8 -> uint16 conversion of JPEGs multiplies
+    by 256, hence the separate JPEG path.)
+    """
+    is_jpeg = tf.equal(tf.strings.substr(data, 0, 3), b"\xff\xd8\xff")
+    image = tf.cond(
+        is_jpeg,
+        lambda: tf.cast(tf.io.decode_jpeg(data, channels=3), tf.uint16) * 257,
+        lambda: tf.io.decode_png(data, channels=3, dtype=tf.uint16),
+    )
+    image.set_shape([None, None, 3])
+    return image
+
+
+def read_image(path: tf.Tensor | str) -> tf.Tensor:
+    """Reads and decodes an image file; see `decode_image`."""
+    return decode_image(tf.io.read_file(path))
+
+
+def encode_png(image: tf.Tensor, bits: int = 8) -> tf.Tensor:
+    """Encodes a float image in [0, 1] as an 8- or 16-bit PNG (rounded, clipped)."""
+    if bits not in (8, 16):
+        raise ValueError(f"PNG bit depth must be 8 or 16, got {bits}.")
+    scale, dtype = (255.0, tf.uint8) if bits == 8 else (65535.0, tf.uint16)
+    image = tf.round(tf.clip_by_value(tf.cast(image, tf.float32), 0.0, 1.0) * scale)
+    return tf.io.encode_png(tf.cast(image, dtype))
+
+
+def pad_to_multiple(
+    image: tf.Tensor, multiple: int = 4, mode: str = "REFLECT"
+) -> tf.Tensor:
+    """Pads an `(H, W, C)` image at the bottom and right to `multiple` sizes.
+
+    MIMO-UNet needs H and W divisible by 4. Reflect padding keeps the border
+    statistics natural; crop `[:H, :W]` to undo it.
+
+    Example:
+    >>> pad_to_multiple(tf.zeros([5, 7, 3])).shape
+    TensorShape([8, 8, 3])
+    """
+    shape = tf.shape(image)
+    pad_h = (-shape[0]) % multiple
+    pad_w = (-shape[1]) % multiple
+    return tf.pad(image, [[0, pad_h], [0, pad_w], [0, 0]], mode=mode)
+
+
+def pad_at_least(images: tf.Tensor, height: int, width: int) -> tf.Tensor:
+    """Pads `(..., H, W, C)` images (mirror, bottom/right) to at least `height x width`.
+
+    Mirror padding can at most double a side, so it repeats until big enough.
+    """
+    rank = images.shape.rank
+
+    def too_small(x):
+        shape = tf.shape(x)
+        return tf.logical_or(shape[-3] < height, shape[-2] < width)
+
+    def grow(x):
+        shape = tf.shape(x)
+        pad_h = tf.minimum(tf.maximum(height - shape[-3], 0), shape[-3])
+        pad_w = tf.minimum(tf.maximum(width - shape[-2], 0), shape[-2])
+        paddings = [[0, 0]] * (rank - 3) + [[0, pad_h], [0, pad_w], [0, 0]]
+        return tf.pad(x, paddings, mode="SYMMETRIC")
+
+    shape = images.shape.as_list()
+    invariant = tf.TensorShape(shape[:-3] + [None, None] + shape[-1:])
+    (images,) = tf.while_loop(
+        too_small, lambda x: [grow(x)], [images], shape_invariants=[invariant]
+    )
+    return images

@@ -1,0 +1,91 @@
+"""The artifact formats `export_model` can write, and what each one is."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Format:
+    """One exported artifact kind.
+
+    Attributes:
+        name: the format's name in `formats=` and in the manifest.
+        path: file or folder name inside the export directory.
+        quantization: how weights and activations are stored and computed.
+        min_psnr_db: the agreement with the Keras model it must reach.
+        required: True if missing `min_psnr_db` refuses the export (float
+            artifacts); False if it is only reported as a warning (int8).
+    """
+
+    name: str
+    path: str
+    quantization: str
+    min_psnr_db: float
+    required: bool
+
+
+FLOAT_MIN_PSNR_DB = 50.0
+INT8_MIN_PSNR_DB = 35.0
+
+FORMATS = {
+    f.name: f
+    for f in (
+        Format("saved_model", "saved_model", "float32", FLOAT_MIN_PSNR_DB, True),
+        Format(
+            "tflite_float32", "model_float32.tflite", "float32", FLOAT_MIN_PSNR_DB, True
+        ),
+        Format(
+            "tflite_float16",
+            "model_float16.tflite",
+            "float16 weights, float32 compute",
+            FLOAT_MIN_PSNR_DB,
+            True,
+        ),
+        Format(
+            "tflite_dynamic_int8",
+            "model_dynamic_int8.tflite",
+            "int8 weights, activations quantized on the fly (dynamic range)",
+            INT8_MIN_PSNR_DB,
+            False,
+        ),
+        Format(
+            "tflite_int8",
+            "model_int8.tflite",
+            "full integer: int8 weights and activations (calibrated), "
+            "float32 input/output",
+            INT8_MIN_PSNR_DB,
+            False,
+        ),
+    )
+}
+
+DEFAULT_FORMATS = tuple(FORMATS)
+
+
+def parse_formats(formats) -> list[Format]:
+    """Validates format names (a string list or comma-separated string).
+
+    `"tflite"` means every TFLite variant; `"all"` every format.
+
+    Example:
+    >>> [f.name for f in parse_formats("saved_model,tflite_float32")]
+    ['saved_model', 'tflite_float32']
+    """
+    if isinstance(formats, str):
+        formats = [f.strip() for f in formats.split(",") if f.strip()]
+    names: list[str] = []
+    for name in formats:
+        if name == "all":
+            expanded = list(FORMATS)
+        elif name == "tflite":
+            expanded = [n for n in FORMATS if n.startswith("tflite_")]
+        elif name in FORMATS:
+            expanded = [name]
+        else:
+            raise ValueError(
+                f"Unknown export format {name!r}; known: {', '.join(FORMATS)} "
+                "(or 'tflite' for all TFLite variants, 'all')."
+            )
+        names += [n for n in expanded if n not in names]
+    if not names:
+        raise ValueError("No export format given.")
+    return [FORMATS[n] for n in names]

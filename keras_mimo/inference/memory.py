@@ -1,0 +1,150 @@
+"""Choosing a tile size from a memory budget.
+
+Peak working memory of one MIMO-UNet forward pass grows linearly with the
+number of input pixels. It was measured (peak RSS above the loaded model,
+float32, 256x256 to 768x432 inputs, MIMO-UNet `width=32`) as about
+
+    bytes per pixel = K[backend] * width * batch
+
+with K = 100 for JAX (XLA), 104 for TensorFlow and 170 for PyTorch (eager):
+about 3.2 kB per pixel for MIMO-UNet on JAX/TensorFlow, i.e. roughly 25
+full-resolution feature maps of `width` float32 channels alive at once.
+`num_res` hardly matters (residual blocks run one after the other and
+reuse memory), so MIMO-UNet+ has the same estimate. Other dtypes scale it by
+their size over 4 bytes. An image (or tile) of H x W pixels fits a budget B
+when `H * W * bytes_per_pixel <= B`.
+
+`choose_tile` picks the tile shape (multiples of 16, or the whole padded
+image side) that fits the budget and needs the least total computation
+including overlaps; for a 1280x720 image and the default 512 MiB budget on
+JAX that is 720x224 tiles (the whole height, 7 tiles across).
+"""
+
+import re
+
+import keras
+
+from keras_mimo.inference.padding import SIZE_MULTIPLE
+from keras_mimo.inference.tiling import count_tiles
+
+#: Bytes of working memory per input pixel per channel of `width` (float32).
+BYTES_PER_PIXEL_PER_CHANNEL = {"jax": 100, "tensorflow": 104, "torch": 170}
+#: Default working-memory budget: keeps `keras-mimo deblur` under 1.5 GB of
+#: resident memory for 1280x720 images and under 2 GB for 3840x2160 ones.
+DEFAULT_MEMORY_BUDGET = 512 * 2**20
+#: Automatically chosen tile sides are multiples of this.
+TILE_MULTIPLE = 16
+
+_UNITS = {"": 1, "b": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+def parse_memory(value: int | float | str) -> int:
+    """Bytes from a number or a string such as `"512M"`, `"1.5GB"`, `"2GiB"`.
+
+    Units are binary (1K = 1024 bytes).
+
+    Example:
+    >>> parse_memory("1.5G"), parse_memory(4096)
+    (1610612736, 4096)
+    """
+    if isinstance(value, int | float):
+        size = float(value)
+    else:
+        match = re.fullmatch(
+            r"\s*([0-9]*\.?[0-9]+)\s*([kmgt]?)(i?b)?\s*", str(value), re.IGNORECASE
+        )
+        if not match:
+            raise ValueError(
+                f"cannot read memory size {value!r}; use e.g. 512M, 1.5G or bytes"
+            )
+        size = float(match.group(1)) * _UNITS[match.group(2).lower()]
+    if not size > 0:
+        raise ValueError(f"memory budget must be positive, got {value!r}")
+    return int(size)
+
+
+def activation_bytes_per_pixel(
+    width: int = 32, backend: str | None = None, dtype: str = "float32"
+) -> int:
+    """Estimated peak working memory of one forward pass per input pixel.
+
+    Example:
+    >>> activation_bytes_per_pixel(32, "jax")
+    3200
+    """
+    backend = backend or keras.config.backend()
+    fallback = max(BYTES_PER_PIXEL_PER_CHANNEL.values())
+    per_channel = BYTES_PER_PIXEL_PER_CHANNEL.get(backend, fallback)
+    itemsize = {"float16": 2, "bfloat16": 2, "float64": 8}.get(str(dtype), 4)
+    return int(per_channel * width * itemsize / 4)
+
+
+def _candidates(size: int, smallest: int) -> list[int]:
+    sides = list(range(smallest, size, TILE_MULTIPLE))
+    return sides + [size]
+
+
+def choose_tile(
+    height: int,
+    width: int,
+    budget: int,
+    bytes_per_pixel: int,
+    overlap: int,
+) -> tuple[int, int] | None:
+    """The cheapest tile shape that fits `budget`, or `None` if the image fits.
+
+    Args:
+        height, width: padded image size (multiples of 4).
+        budget: working-memory budget in bytes.
+        bytes_per_pixel: from `activation_bytes_per_pixel`.
+        overlap: overlap between tiles in pixels.
+
+    Returns:
+        `None` when the whole image fits the budget, else `(tile_h, tile_w)`:
+        each side a multiple of 16 (or the whole image side), at least
+        `2 * overlap + 16`, minimising the pixels computed over all tiles
+        (ties: fewer tiles). When even the smallest tile exceeds the budget,
+        the smallest tile is returned.
+
+    Example:
+    >>> choose_tile(720, 1280, 512 * 2**20, 3200, overlap=32)
+    (720, 224)
+    """
+    max_pixels = budget // max(bytes_per_pixel, 1)
+    if height * width <= max_pixels:
+        return None
+    smallest = (2 * overlap) // TILE_MULTIPLE * TILE_MULTIPLE + TILE_MULTIPLE
+    best, best_cost = None, None
+    for tile_h in _candidates(height, smallest):
+        limit = max_pixels // tile_h
+        if width <= limit:
+            tile_w = width
+        else:
+            tile_w = max(limit // TILE_MULTIPLE * TILE_MULTIPLE, smallest)
+            tile_w = min(tile_w, width)
+        if tile_h * tile_w > max_pixels and (tile_h > smallest or tile_w > smallest):
+            continue
+        tiles = count_tiles(height, tile_h, overlap) * count_tiles(width, tile_w, overlap)
+        cost = (tiles * tile_h * tile_w, tiles)
+        if best_cost is None or cost < best_cost:
+            best, best_cost = (tile_h, tile_w), cost
+    return best or (smallest, smallest)
+
+
+def tiles_per_call(tile_pixels: int, budget: int, bytes_per_pixel: int) -> int:
+    """How many tiles (or images) of `tile_pixels` one call can take."""
+    return max(1, budget // max(tile_pixels * bytes_per_pixel, 1))
+
+
+def round_tile(tile: int | tuple[int, int]) -> tuple[int, int]:
+    """An explicit tile size as `(height, width)`."""
+    if isinstance(tile, int):
+        tile = (tile, tile)
+    tile = tuple(int(t) for t in tile)
+    if len(tile) != 2 or any(t % SIZE_MULTIPLE or t <= 0 for t in tile):
+        raise ValueError(
+            f"tile must be a positive multiple of {SIZE_MULTIPLE} or a "
+            f"(height, width) pair of them, got {tile}"
+        )
+    return tile
+

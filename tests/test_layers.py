@@ -1,0 +1,92 @@
+import keras
+import numpy as np
+import pytest
+import torch
+
+from keras_mimo import layers
+from tests.test_case import TestCase, to_numpy
+
+LAYER_CASES = [
+    (layers.ConvBlock, {"filters": 8, "kernel_size": 3, "strides": 2}, (2, 8, 12, 3), (2, 4, 6, 8)),
+    (layers.ConvBlock, {"filters": 5, "kernel_size": 1, "activation": False}, (1, 4, 4, 3), (1, 4, 4, 5)),
+    (layers.TransposedConvBlock, {"filters": 4}, (1, 3, 5, 8), (1, 6, 10, 4)),
+    (layers.ResidualBlock, {"filters": 6}, (1, 4, 4, 6), (1, 4, 4, 6)),
+    (layers.ResidualStack, {"filters": 6, "num_res": 2}, (1, 4, 4, 6), (1, 4, 4, 6)),
+    (layers.ShallowConvModule, {"filters": 16}, (1, 8, 8, 3), (1, 8, 8, 16)),
+    (layers.NearestDownsample, {}, (1, 8, 6, 3), (1, 4, 3, 3)),
+    (layers.NearestUpsample, {}, (1, 4, 3, 2), (1, 8, 6, 2)),
+]
+
+
+class TestLayers(TestCase):
+    @pytest.mark.parametrize("cls,kwargs,in_shape,out_shape", LAYER_CASES)
+    def test_shape_config_and_mixed_precision(self, cls, kwargs, in_shape, out_shape):
+        layer = cls(**kwargs)
+        x = np.random.default_rng(0).random(in_shape, dtype=np.float32)
+        y = layer(x)
+        assert tuple(y.shape) == out_shape
+        assert tuple(layer.compute_output_shape(in_shape)) == out_shape
+        clone = cls.from_config(layer.get_config())
+        assert clone.get_config() == layer.get_config()
+        mixed = cls(**kwargs, dtype="mixed_bfloat16")
+        assert keras.backend.standardize_dtype(mixed(x).dtype) == "bfloat16"
+        assert all(v.dtype == "float32" for v in mixed.weights)
+
+    def test_multi_input_layers(self):
+        a = np.ones((1, 4, 4, 8), "float32")
+        assert tuple(layers.FeatureAttention(8)([a, a]).shape) == (1, 4, 4, 8)
+        maps = [np.ones((1, 4, 4, c), "float32") for c in (4, 8, 16)]
+        fusion = layers.FeatureFusion(8)
+        assert tuple(fusion(maps).shape) == (1, 4, 4, 8)
+        assert fusion.squeeze.conv.kernel.shape == (1, 1, 28, 8)
+
+    def test_feature_attention_is_gated_residual(self):
+        layer = layers.FeatureAttention(3)
+        x = np.random.default_rng(1).random((1, 4, 4, 3), dtype=np.float32)
+        layer([x, x])
+        layer.merge.conv.kernel.assign(np.zeros((3, 3, 3, 3), "float32"))
+        layer.merge.conv.bias.assign(np.ones(3, "float32"))
+        self.assert_allclose(layer([x, x]), x + 1, atol=1e-6)
+
+    @pytest.mark.parametrize("strides", [1, 2])
+    def test_conv_block_matches_pytorch_padding(self, strides):
+        rng = np.random.default_rng(2)
+        x = rng.random((1, 10, 12, 4), dtype=np.float32)
+        w = rng.standard_normal((6, 4, 3, 3)).astype("float32")
+        b = rng.standard_normal(6).astype("float32")
+        layer = layers.ConvBlock(6, 3, strides=strides)
+        layer.build(x.shape)
+        layer.conv.kernel.assign(w.transpose(2, 3, 1, 0))
+        layer.conv.bias.assign(b)
+        expected = torch.relu(
+            torch.nn.functional.conv2d(
+                torch.from_numpy(x).permute(0, 3, 1, 2), torch.from_numpy(w),
+                torch.from_numpy(b), stride=strides, padding=1,
+            )
+        ).permute(0, 2, 3, 1).numpy()
+        self.assert_allclose(layer(x), expected, atol=1e-5)
+
+    def test_transposed_conv_block_matches_pytorch(self):
+        rng = np.random.default_rng(3)
+        x = rng.random((1, 5, 7, 8), dtype=np.float32)
+        w = rng.standard_normal((8, 4, 4, 4)).astype("float32")  # [in, out, kh, kw]
+        b = rng.standard_normal(4).astype("float32")
+        layer = layers.TransposedConvBlock(4)
+        layer.build(x.shape)
+        layer.conv.kernel.assign(w.transpose(2, 3, 1, 0))
+        layer.conv.bias.assign(b)
+        expected = torch.relu(
+            torch.nn.functional.conv_transpose2d(
+                torch.from_numpy(x).permute(0, 3, 1, 2), torch.from_numpy(w),
+                torch.from_numpy(b), stride=2, padding=1,
+            )
+        ).permute(0, 2, 3, 1).numpy()
+        self.assert_allclose(layer(x), expected, atol=1e-5)
+
+    def test_nearest_resampling_values(self):
+        x = np.arange(2 * 4 * 4 * 1, dtype="float32").reshape(2, 4, 4, 1)
+        down = to_numpy(layers.NearestDownsample()(x))
+        np.testing.assert_array_equal(down, x[:, ::2, ::2])
+        up = to_numpy(layers.NearestUpsample()(down))
+        np.testing.assert_array_equal(up[:, ::2, ::2], down)
+        np.testing.assert_array_equal(up[:, 1::2, 1::2], down)

@@ -1,0 +1,91 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from keras_mimo import (
+    PSNR,
+    SSIM,
+    ContentLoss,
+    FrequencyLoss,
+    MIMOLoss,
+    multiscale_targets,
+    psnr,
+    ssim,
+)
+from tests.conftest import DATA
+from tests.test_case import TestCase, to_numpy
+
+
+def load(path):
+    return np.asarray(Image.open(path).convert("RGB"), np.float32)[None] / 255
+
+
+class TestLosses(TestCase):
+    def test_targets_match_official(self, reference_io):
+        quarter, half, full = multiscale_targets(reference_io["label_a"])
+        self.assert_allclose(half, reference_io["label_a_half"], atol=1e-6)
+        self.assert_allclose(quarter, reference_io["label_a_quarter"], atol=1e-6)
+        self.assert_allclose(full, reference_io["label_a"], atol=0)
+
+    @pytest.mark.parametrize(
+        "loss,name", [(ContentLoss(), "content"), (FrequencyLoss(), "frequency"), (MIMOLoss(), "total")]
+    )
+    def test_summed_over_outputs_is_official_loss(self, reference_io, loss, name):
+        # Keras applies one loss to each output and sums: the official objective.
+        targets = multiscale_targets(reference_io["label_a"])
+        prescaled = sum(
+            float(loss(t, reference_io[f"output_a_{k}"])) for k, t in enumerate(targets)
+        )
+        full_size = sum(
+            float(loss(reference_io["label_a"], reference_io[f"output_a_{k}"]))
+            for k in range(3)
+        )
+        expected = float(reference_io[f"loss_{name}"])
+        assert prescaled == pytest.approx(expected, rel=1e-4)
+        assert full_size == pytest.approx(expected, rel=1e-4)
+
+    def test_frequency_loss_matches_numpy_fft(self):
+        rng = np.random.default_rng(0)
+        a, b = rng.random((2, 2, 8, 12, 3), dtype=np.float32)
+        spectrum = np.fft.fft2(a - b, axes=(1, 2))
+        expected = np.mean(np.stack([spectrum.real, spectrum.imag]).__abs__())
+        assert float(FrequencyLoss()(a, b)) == pytest.approx(expected, rel=1e-5)
+
+    def test_loss_config_round_trip(self):
+        loss = MIMOLoss(frequency_weight=0.2)
+        assert MIMOLoss.from_config(loss.get_config()).frequency_weight == 0.2
+
+
+class TestMetrics(TestCase):
+    def test_psnr_on_real_pair(self):
+        name = "GOPR0477_11_00_st_frame-165_n_avg-8.png"
+        blur = load(DATA / "gopro_val" / "blur" / name)
+        sharp = load(DATA / "gopro_val" / "sharp" / name)
+        expected = 10 * np.log10(1 / np.mean((blur.astype(np.float64) - sharp) ** 2))
+        assert float(psnr(sharp, blur)[0]) == pytest.approx(expected, abs=1e-3)
+        metric = PSNR()
+        metric.update_state(sharp, blur)
+        metric.update_state(sharp, sharp * 0.5)
+        second = 10 * np.log10(1 / np.mean((sharp * 0.5 - sharp) ** 2))
+        assert float(metric.result()) == pytest.approx((expected + second) / 2, abs=1e-3)
+
+    def test_psnr_clips_prediction(self):
+        target = np.full((1, 8, 8, 3), 1.0, "float32")
+        assert float(psnr(target, target + 0.5)[0]) > 100
+
+    def test_ssim_matches_tensorflow_definition(self):
+        name = "GOPR0477_11_00_st_frame-171_n_avg-8.png"
+        blur = load(DATA / "gopro_val" / "blur" / name)[:, 100:292, 300:556]
+        sharp = load(DATA / "gopro_val" / "sharp" / name)[:, 100:292, 300:556]
+        expected = float(tf.image.ssim(sharp, blur, max_val=1.0)[0])
+        assert float(ssim(sharp, blur)[0]) == pytest.approx(expected, abs=1e-4)
+        assert float(ssim(sharp, sharp)[0]) == pytest.approx(1.0, abs=1e-5)
+        metric = SSIM()
+        metric.update_state(sharp, blur)
+        assert float(metric.result()) == pytest.approx(expected, abs=1e-4)
+        assert expected < 0.99  # a real blur lowers it
+
+    def test_metrics_serialize(self):
+        assert PSNR.from_config(PSNR().get_config()).name == "psnr"
+        assert to_numpy(SSIM().result()) == 0
