@@ -34,16 +34,14 @@ def random_flip_rotate_pair(
     """The same random horizontal flip and rotation by k x 90 degrees of both.
 
     With `rotate` (square images only) this draws one of the 8 symmetries of
-    the square; without it, horizontal and vertical flips (4 symmetries).
+    the square uniformly; without it, only the horizontal flip (the official
+    MIMO-UNet recipe).
     """
-    flip_seed, other_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+    flip_seed, turn_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
     stacked = tf.stack([blur, sharp])
     flip = tf.random.stateless_uniform([], flip_seed) < 0.5
     stacked = tf.cond(flip, lambda: tf.reverse(stacked, [2]), lambda: stacked)
     if rotate:
-        turns = tf.random.stateless_uniform([], other_seed, 0, 4, dtype=tf.int32)
+        turns = tf.random.stateless_uniform([], turn_seed, 0, 4, dtype=tf.int32)
         stacked = tf.image.rot90(stacked, turns)
-    else:
-        flip = tf.random.stateless_uniform([], other_seed) < 0.5
-        stacked = tf.cond(flip, lambda: tf.reverse(stacked, [1]), lambda: stacked)
     return stacked[0], stacked[1]

@@ -74,9 +74,9 @@ def training_dataset(
         batch_size: pairs per batch.
         seed: random seed; `None` draws one.
         augment: random horizontal flip and, with `rotate`, rotation by a
-            multiple of 90 degrees (all 8 symmetries of a square crop; with
-            non-square crops or `rotate=False`, horizontal/vertical flips).
-            The official recipe is horizontal flips only.
+            multiple of 90 degrees: all 8 symmetries of a square crop. With
+            `rotate=False` (or a non-square crop), horizontal flips only, as
+            in the official MIMO-UNet recipe.
         rotate: see `augment`.
 
     Returns:

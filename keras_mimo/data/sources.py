@@ -77,9 +77,19 @@ class Source:
         """
         raise NotImplementedError
 
-    def dataset(self, **kwargs) -> tf.data.Dataset:
+    def dataset(
+        self,
+        *,
+        seed: int | None = None,
+        shuffle: bool = False,
+        repeat: bool = False,
+        crop_hint: tuple[int, int] | None = None,
+    ) -> tf.data.Dataset:
         """Dataset of `(blur, sharp)` float32 `(H, W, 3)` pairs; see `named_dataset`."""
-        return self.named_dataset(**kwargs).map(lambda blur, sharp, name: (blur, sharp))
+        named = self.named_dataset(
+            seed=seed, shuffle=shuffle, repeat=repeat, crop_hint=crop_hint
+        )
+        return named.map(lambda blur, sharp, name: (blur, sharp))
 
     def encoded_examples(
         self, count: int | None = None, seed: int = 0, png_bits: int = 8

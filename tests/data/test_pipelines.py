@@ -96,3 +96,20 @@ def test_pipeline_feeds_a_keras_model(small_pairs):
     model.compile(optimizer="adam", loss=["mae", "mae", "mae"])
     history = model.fit(train, steps_per_epoch=2, epochs=1, shuffle=False, verbose=0)
     assert np.isfinite(history.history["loss"][0])
+
+
+@pytest.mark.once
+def test_flips_and_rotations_cover_the_symmetries():
+    from keras_mimo.data.augment import random_flip_rotate_pair
+
+    image = tf.reshape(tf.range(9 * 3, dtype=tf.float32), [3, 3, 3])
+    seen, flips_only = set(), set()
+    for seed in range(48):
+        blur, sharp = random_flip_rotate_pair(image, image + 1, tf.constant([seed, 0]))
+        np.testing.assert_array_equal(blur + 1, sharp)
+        seen.add(blur.numpy().tobytes())
+        flipped, _ = random_flip_rotate_pair(
+            image, image, tf.constant([seed, 0]), rotate=False
+        )
+        flips_only.add(flipped.numpy().tobytes())
+    assert len(seen) == 8 and len(flips_only) == 2

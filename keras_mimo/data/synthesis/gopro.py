@@ -61,7 +61,7 @@ def average_frames(
 
     Example:
     >>> frames = tf.fill([8, 4, 4, 3], tf.constant(100, tf.uint8))
-    >>> float(average_frames(frames)[0, 0, 0]) * 255
+    >>> round(float(average_frames(frames)[0, 0, 0]) * 255, 3)
     100.0
     """
     frames = tf.convert_to_tensor(frames)
