@@ -43,7 +43,19 @@ def _match_scale(y_true, y_pred):
     y_true = ops.cast(y_true, "float32")
     y_pred = ops.cast(y_pred, "float32")
     true_h, pred_h = y_true.shape[1], y_pred.shape[1]
-    if true_h is None or pred_h is None or true_h == pred_h:
+    if true_h is None or pred_h is None:  # symbolic sizes (TF graph, varying images)
+        ratio = ops.shape(y_true)[1] // ops.shape(y_pred)[1]
+        y_true = ops.cond(
+            ratio == 1,
+            lambda: y_true,
+            lambda: ops.cond(
+                ratio == 2,
+                lambda: downscale_target(y_true, 2),
+                lambda: downscale_target(y_true, 4),
+            ),
+        )
+        return y_true, y_pred
+    if true_h == pred_h:
         return y_true, y_pred
     if true_h % pred_h:
         raise ValueError(

@@ -64,7 +64,9 @@ def real_crops():
     blur, sharp = [], []
     for path in sorted((DATA / "gopro_val" / "blur").glob("*.png"))[:4]:
         pair = [path, DATA / "gopro_val" / "sharp" / path.name]
-        b, s = (np.asarray(Image.open(p).convert("RGB"), np.float32) / 255 for p in pair)
+        b, s = (
+            np.asarray(Image.open(p).convert("RGB"), np.float32) / 255 for p in pair
+        )
         for top, left in ((200, 300), (400, 800)):
             blur.append(b[top : top + 64, left : left + 64])
             sharp.append(s[top : top + 64, left : left + 64])

@@ -37,4 +37,7 @@ def test_mixed_bfloat16_training_runs(real_crops):
     history = model.fit(crops_dataset(real_crops), epochs=2, verbose=0)
     losses = history.history["loss"]
     assert np.all(np.isfinite(losses))
-    assert keras.backend.standardize_dtype(model(real_crops[0][:1])[-1].dtype) == "bfloat16"
+    assert (
+        keras.backend.standardize_dtype(model(real_crops[0][:1])[-1].dtype)
+        == "bfloat16"
+    )

@@ -7,8 +7,18 @@ from keras_mimo import layers
 from tests.test_case import TestCase, to_numpy
 
 LAYER_CASES = [
-    (layers.ConvBlock, {"filters": 8, "kernel_size": 3, "strides": 2}, (2, 8, 12, 3), (2, 4, 6, 8)),
-    (layers.ConvBlock, {"filters": 5, "kernel_size": 1, "activation": False}, (1, 4, 4, 3), (1, 4, 4, 5)),
+    (
+        layers.ConvBlock,
+        {"filters": 8, "kernel_size": 3, "strides": 2},
+        (2, 8, 12, 3),
+        (2, 4, 6, 8),
+    ),
+    (
+        layers.ConvBlock,
+        {"filters": 5, "kernel_size": 1, "activation": False},
+        (1, 4, 4, 3),
+        (1, 4, 4, 5),
+    ),
     (layers.TransposedConvBlock, {"filters": 4}, (1, 3, 5, 8), (1, 6, 10, 4)),
     (layers.ResidualBlock, {"filters": 6}, (1, 4, 4, 6), (1, 4, 4, 6)),
     (layers.ResidualStack, {"filters": 6, "num_res": 2}, (1, 4, 4, 6), (1, 4, 4, 6)),
@@ -58,12 +68,19 @@ class TestLayers(TestCase):
         layer.build(x.shape)
         layer.conv.kernel.assign(w.transpose(2, 3, 1, 0))
         layer.conv.bias.assign(b)
-        expected = torch.relu(
-            torch.nn.functional.conv2d(
-                torch.from_numpy(x).permute(0, 3, 1, 2), torch.from_numpy(w),
-                torch.from_numpy(b), stride=strides, padding=1,
+        expected = (
+            torch.relu(
+                torch.nn.functional.conv2d(
+                    torch.from_numpy(x).permute(0, 3, 1, 2),
+                    torch.from_numpy(w),
+                    torch.from_numpy(b),
+                    stride=strides,
+                    padding=1,
+                )
             )
-        ).permute(0, 2, 3, 1).numpy()
+            .permute(0, 2, 3, 1)
+            .numpy()
+        )
         self.assert_allclose(layer(x), expected, atol=1e-5)
 
     def test_transposed_conv_block_matches_pytorch(self):
@@ -75,12 +92,19 @@ class TestLayers(TestCase):
         layer.build(x.shape)
         layer.conv.kernel.assign(w.transpose(2, 3, 1, 0))
         layer.conv.bias.assign(b)
-        expected = torch.relu(
-            torch.nn.functional.conv_transpose2d(
-                torch.from_numpy(x).permute(0, 3, 1, 2), torch.from_numpy(w),
-                torch.from_numpy(b), stride=2, padding=1,
+        expected = (
+            torch.relu(
+                torch.nn.functional.conv_transpose2d(
+                    torch.from_numpy(x).permute(0, 3, 1, 2),
+                    torch.from_numpy(w),
+                    torch.from_numpy(b),
+                    stride=2,
+                    padding=1,
+                )
             )
-        ).permute(0, 2, 3, 1).numpy()
+            .permute(0, 2, 3, 1)
+            .numpy()
+        )
         self.assert_allclose(layer(x), expected, atol=1e-5)
 
     def test_nearest_resampling_values(self):

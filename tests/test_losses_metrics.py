@@ -29,7 +29,12 @@ class TestLosses(TestCase):
         self.assert_allclose(full, reference_io["label_a"], atol=0)
 
     @pytest.mark.parametrize(
-        "loss,name", [(ContentLoss(), "content"), (FrequencyLoss(), "frequency"), (MIMOLoss(), "total")]
+        "loss,name",
+        [
+            (ContentLoss(), "content"),
+            (FrequencyLoss(), "frequency"),
+            (MIMOLoss(), "total"),
+        ],
     )
     def test_summed_over_outputs_is_official_loss(self, reference_io, loss, name):
         # Keras applies one loss to each output and sums: the official objective.
@@ -68,7 +73,9 @@ class TestMetrics(TestCase):
         metric.update_state(sharp, blur)
         metric.update_state(sharp, sharp * 0.5)
         second = 10 * np.log10(1 / np.mean((sharp * 0.5 - sharp) ** 2))
-        assert float(metric.result()) == pytest.approx((expected + second) / 2, abs=1e-3)
+        assert float(metric.result()) == pytest.approx(
+            (expected + second) / 2, abs=1e-3
+        )
 
     def test_psnr_clips_prediction(self):
         target = np.full((1, 8, 8, 3), 1.0, "float32")
@@ -89,3 +96,17 @@ class TestMetrics(TestCase):
     def test_metrics_serialize(self):
         assert PSNR.from_config(PSNR().get_config()).name == "psnr"
         assert to_numpy(SSIM().result()) == 0
+
+
+@pytest.mark.requires_backend("tensorflow")
+def test_loss_downscales_target_with_symbolic_sizes(reference_io):
+    """Validation images of varying size reach the loss with unknown H, W."""
+    spec = tf.TensorSpec([None, None, None, 3], tf.float32)
+    graph_loss = tf.function(
+        lambda t, p: MIMOLoss()(t, p), input_signature=[spec, spec]
+    )
+    total = sum(
+        float(graph_loss(reference_io["label_a"], reference_io[f"output_a_{k}"]))
+        for k in range(3)
+    )
+    assert total == pytest.approx(float(reference_io["loss_total"]), rel=1e-4)

@@ -17,7 +17,9 @@ X = np.random.default_rng(0).random((1, 16, 16, 3), dtype=np.float32)
 class TestPresets(TestCase):
     def test_round_trip_and_metadata(self, tmp_path):
         model = tiny_model()
-        restored = self.run_preset_test(model, tmp_path, X, {"training_data": "unit test"})
+        restored = self.run_preset_test(
+            model, tmp_path, X, {"training_data": "unit test"}
+        )
         meta = restored.preset_source["metadata"]
         assert meta["training_data"] == "unit test"
         assert len(meta["weights_sha256"]) == 64
@@ -69,7 +71,9 @@ class TestPresets(TestCase):
         tiny_model().save_to_preset(directory)
         second = tiny_model(width=4)
         second.save_to_preset(directory)
-        assert json.loads((directory / "config.json").read_text())["config"]["width"] == 4
+        assert (
+            json.loads((directory / "config.json").read_text())["config"]["width"] == 4
+        )
         assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]
 
 
@@ -101,10 +105,19 @@ def test_preset_loads_identically_on_every_backend(tmp_path):
         env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
         result = subprocess.run(
             [sys.executable, "-c", CROSS_BACKEND, str(tmp_path), backend],
-            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert result.returncode == 0, result.stderr[-2000:]
         log += [line for line in result.stdout.splitlines() if "->" in line]
     pairs = {line.split()[0] for line in log}
-    expected = {f"{a}->{b}" for a in ("tensorflow", "jax", "torch") for b in ("tensorflow", "jax", "torch") if a != b}
+    expected = {
+        f"{a}->{b}"
+        for a in ("tensorflow", "jax", "torch")
+        for b in ("tensorflow", "jax", "torch")
+        if a != b
+    }
     assert expected <= pairs, log

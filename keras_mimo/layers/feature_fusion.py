@@ -25,7 +25,9 @@ class FeatureFusion(keras.layers.Layer):
         self.filters = filters
         policy = self.dtype_policy
         self.squeeze = ConvBlock(filters, 1, dtype=policy, name="squeeze")
-        self.refine = ConvBlock(filters, 3, activation=False, dtype=policy, name="refine")
+        self.refine = ConvBlock(
+            filters, 3, activation=False, dtype=policy, name="refine"
+        )
 
     def build(self, input_shape):
         channels = sum(shape[-1] for shape in input_shape)

@@ -70,14 +70,19 @@ def _download(name: str, entry: dict) -> tuple[pathlib.Path, dict]:
         )
     except Exception as error:  # network, checksum
         raise PresetError(
-            f"Could not fetch preset {name!r} from {entry['url']}: {error}. "
-            f"{_known()}"
+            f"Could not fetch preset {name!r} from {entry['url']}: {error}. {_known()}"
         ) from error
     folder = pathlib.Path(archive)
-    candidates = [p.parent for p in folder.rglob(CONFIG_FILE)] if folder.is_dir() else []
+    candidates = (
+        [p.parent for p in folder.rglob(CONFIG_FILE)] if folder.is_dir() else []
+    )
     if not candidates:
         raise PresetError(f"Downloaded preset {name!r} has no {CONFIG_FILE}.")
-    return candidates[0], {"name": name, "origin": "download", "path": str(candidates[0])}
+    return candidates[0], {
+        "name": name,
+        "origin": "download",
+        "path": str(candidates[0]),
+    }
 
 
 def read_preset(directory: pathlib.Path) -> tuple[dict, dict]:
@@ -154,7 +159,9 @@ class PresetMixin:
     preset_source: dict | None = None
 
     @classmethod
-    def from_preset(cls, preset: str | os.PathLike, load_weights: bool = True, **kwargs):
+    def from_preset(
+        cls, preset: str | os.PathLike, load_weights: bool = True, **kwargs
+    ):
         """Builds the model from a preset name or directory.
 
         Args:
@@ -170,7 +177,9 @@ class PresetMixin:
         """
         return load_preset(cls, preset, load_weights=load_weights, **kwargs)
 
-    def save_to_preset(self, preset_dir: str | os.PathLike, metadata: dict | None = None):
+    def save_to_preset(
+        self, preset_dir: str | os.PathLike, metadata: dict | None = None
+    ):
         """Saves config, weights and metadata (with weight sha256) to a directory.
 
         Example:

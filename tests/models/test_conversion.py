@@ -19,7 +19,9 @@ def official_shapes(section: str) -> dict[str, tuple]:
             current = line
         elif line.strip() and section in current:
             key, shape = line.split("\t")
-            shapes[key] = tuple(int(d) for d in shape.strip("(,)").split(",") if d.strip())
+            shapes[key] = tuple(
+                int(d) for d in shape.strip("(,)").split(",") if d.strip()
+            )
     return shapes
 
 
@@ -68,10 +70,18 @@ class TestConversion(TestCase):
     @pytest.mark.parametrize(
         "edit,message",
         [
-            (lambda s: s.pop("FAM1.merge.main.0.bias"), "missing keys.*FAM1.merge.main.0.bias"),
-            (lambda s: s.update({"extra.weight": torch.zeros(1)}), "unexpected keys.*extra.weight"),
             (
-                lambda s: s.update({"SCM2.conv.main.0.weight": torch.zeros(64, 64, 3, 3)}),
+                lambda s: s.pop("FAM1.merge.main.0.bias"),
+                "missing keys.*FAM1.merge.main.0.bias",
+            ),
+            (
+                lambda s: s.update({"extra.weight": torch.zeros(1)}),
+                "unexpected keys.*extra.weight",
+            ),
+            (
+                lambda s: s.update(
+                    {"SCM2.conv.main.0.weight": torch.zeros(64, 64, 3, 3)}
+                ),
                 "SCM2.conv.main.0.weight.*shape",
             ),
         ],

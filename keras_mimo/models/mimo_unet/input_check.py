@@ -1,5 +1,6 @@
 """Clear errors for images the network cannot take."""
 
+
 class ImageShapeError(ValueError):
     """An input image batch has the wrong rank, channels or size."""
 

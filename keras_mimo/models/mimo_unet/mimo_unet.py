@@ -2,6 +2,8 @@
 
 import keras
 
+# Registers the loss and metrics, so a compiled `.keras` file reloads.
+from keras_mimo import losses, metrics  # noqa: F401
 from keras_mimo.layers import (
     ConvBlock,
     FeatureAttention,

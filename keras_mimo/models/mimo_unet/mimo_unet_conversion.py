@@ -110,14 +110,21 @@ def read_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
 def detect_config(state: dict[str, np.ndarray]) -> dict:
     """`num_res`, `width`, `dropout` of the network a state dict belongs to."""
-    blocks = {int(m.group(1)) for k in state if (m := re.match(r"Encoder\.0\.layers\.(\d+)\.", k))}
+    blocks = {
+        int(m.group(1))
+        for k in state
+        if (m := re.match(r"Encoder\.0\.layers\.(\d+)\.", k))
+    }
     if not blocks or "feat_extract.0.main.0.weight" not in state:
         raise CheckpointError(
             "Not a MIMO-UNet state dict: no 'Encoder.0.layers.*' or "
             "'feat_extract.0.main.0.weight' keys."
         )
     num_res = max(blocks) + 1
-    config = {"num_res": num_res, "width": int(state["feat_extract.0.main.0.weight"].shape[0])}
+    config = {
+        "num_res": num_res,
+        "width": int(state["feat_extract.0.main.0.weight"].shape[0]),
+    }
     for variant in MIMOUNet.VARIANTS.values():
         if (variant["num_res"], variant["width"]) == (num_res, config["width"]):
             config["dropout"] = variant["dropout"]
@@ -189,6 +196,8 @@ def convert_checkpoint(
     if output_dir is not None:
         model.save_to_preset(
             output_dir,
-            {"source": f"converted from official checkpoint {pathlib.Path(checkpoint).name}"},
+            {
+                "source": f"converted from official checkpoint {pathlib.Path(checkpoint).name}"
+            },
         )
     return model

@@ -1,0 +1,167 @@
+"""`training/fit.py` end to end, in subprocesses, on small real crops."""
+
+import csv
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_mimo.training.checkpoints import TrainingCheckpoint, read_state
+from tests.conftest import DATA, ROOT
+from tests.test_case import tiny_model
+
+FIT = [sys.executable, str(ROOT / "training" / "fit.py")]
+
+
+@pytest.fixture(scope="module")
+def crops(tmp_path_factory):
+    """Train on crops of three real pairs, validate on the other three."""
+    root = tmp_path_factory.mktemp("crops")
+    names = sorted(p.name for p in (DATA / "gopro_val" / "blur").glob("*.png"))
+    for split, chosen in (("train", names[:3]), ("val", names[3:])):
+        for kind in ("blur", "sharp"):
+            (root / split / kind).mkdir(parents=True)
+            for name in chosen:
+                image = Image.open(DATA / "gopro_val" / kind / name)
+                for k, (top, left) in enumerate(((150, 300), (400, 700))):
+                    tile = image.crop((left, top, left + 96, top + 96))
+                    tile.save(root / split / kind / f"{k}_{name}")
+    return root
+
+
+def fit_args(crops, output, backend, *extra):
+    return [
+        *FIT,
+        "--backend",
+        backend,
+        "--width",
+        "8",
+        "--num-res",
+        "1",
+        "--data",
+        f"folders:{crops}/train/blur,{crops}/train/sharp",
+        "--val-data",
+        f"folders:{crops}/val/blur,{crops}/val/sharp",
+        "--crop",
+        "64",
+        "--batch-size",
+        "4",
+        "--lr",
+        "2e-3",
+        "--output",
+        str(output),
+        "--verbose",
+        "2",
+        *extra,
+    ]
+
+
+def run(args, timeout=600):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run(
+        args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def val_losses(output):
+    with open(output / "log.csv") as f:
+        return [float(row["val_loss"]) for row in csv.DictReader(f)]
+
+
+def test_short_training_lowers_validation_loss(crops, tmp_path):
+    backend = keras.config.backend()
+    out = run(
+        fit_args(crops, tmp_path, backend, "--epochs", "3", "--steps-per-epoch", "8")
+    )
+    losses = val_losses(tmp_path)
+    assert len(losses) == 3 and losses[-1] < losses[0], losses
+    assert "Preset written" in out
+    from keras_mimo import MIMOUNet
+
+    preset = MIMOUNet.from_preset(tmp_path / "preset")
+    meta = preset.preset_source["metadata"]
+    assert meta["steps"] == 24 and meta["validation"]["val_full_psnr"] > 0
+    assert preset.dtype_policy.name == "float32"
+
+
+@pytest.mark.requires_backend("jax")
+def test_resume_after_sigkill_loses_nothing(crops, tmp_path):
+    args = fit_args(crops, tmp_path, "jax", "--epochs", "4", "--steps-per-epoch", "6")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.Popen(
+        args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.time() + 600
+    while time.time() < deadline and process.poll() is None:
+        state = read_state(tmp_path) if (tmp_path / "state.json").exists() else None
+        if state and state["epoch"] >= 2:
+            break
+        time.sleep(0.5)
+    assert process.poll() is None, "run ended before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed = read_state(tmp_path)
+    saved = keras.saving.load_model(tmp_path / killed["checkpoint"])
+    out = run([*args, "--resume"])
+    assert f"Resumed {killed['checkpoint']}" in out
+    final = read_state(tmp_path)
+    assert final["epoch"] == 4 and final["step"] == 24
+    epochs = [h["epoch"] for h in final["history"]]
+    assert epochs[: killed["epoch"]] == list(range(1, killed["epoch"] + 1))
+    assert epochs[-1] == 4
+    # The resumed run started from the checkpoint's optimizer state.
+    assert int(saved.optimizer.iterations.numpy()) == killed["step"]
+
+
+@pytest.mark.once
+def test_non_finite_epoch_keeps_last_good_checkpoint(tmp_path):
+    model = tiny_model()
+    model.compile(optimizer="adam", loss="mae")
+    callback = TrainingCheckpoint(tmp_path, steps_per_epoch=5, seed=0)
+    callback.set_model(model)
+    callback.on_epoch_end(0, {"loss": 0.5, "val_full_psnr": 20.0})
+    good = read_state(tmp_path)
+    callback.on_epoch_end(1, {"loss": math.nan, "val_full_psnr": 30.0})
+    assert read_state(tmp_path) == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "best.keras",
+        "checkpoint-00001.keras",
+        "state.json",
+    ]
+    callback.on_epoch_end(2, {"loss": 0.4, "val_full_psnr": 10.0})
+    state = read_state(tmp_path)
+    assert state["checkpoint"] == "checkpoint-00003.keras" and state["best"] == 20.0
+    assert not (tmp_path / "checkpoint-00001.keras").exists()
+    assert json.loads((tmp_path / "state.json").read_text())["step"] == 15
+
+
+@pytest.mark.parametrize("backend", ["jax", "tensorflow"])
+def test_distribute_on_two_virtual_devices(crops, tmp_path, backend):
+    if keras.config.backend() != backend:
+        pytest.skip("runs in its own backend's pass")
+    out = run(
+        fit_args(
+            crops,
+            tmp_path,
+            backend,
+            "--epochs",
+            "1",
+            "--steps-per-epoch",
+            "3",
+            "--distribute",
+            "--virtual-devices",
+            "2",
+        )
+    )
+    assert "2 replica(s)" in out
+    assert np.isfinite(val_losses(tmp_path)).all()

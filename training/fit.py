@@ -1,0 +1,232 @@
+"""Train MIMO-UNet with `model.fit` on any Keras backend.
+
+    python training/fit.py --backend jax \
+        --data synth_gopro:../shared/data/gopro_frames@0.7 \
+        --data synth_shake:../shared/data/sharp@0.3 \
+        --val-data folders:../shared/data/gopro_val/blur,../shared/data/gopro_val/sharp \
+        --steps 3000 --output runs/gopro
+
+Writes to `--output`: resumable checkpoints (`state.json` + `.keras`),
+`best.keras` (best validation PSNR), `log.csv`, TensorBoard logs under
+`tensorboard/`, and finally `preset/`, which `MIMOUNet.from_preset` loads.
+Run again with `--resume` after an interruption. `--data` specs are
+documented in `keras_mimo.data.specs`.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--backend", choices=("jax", "tensorflow", "torch"), default="jax")
+    p.add_argument(
+        "--model", choices=("mimo_unet", "mimo_unet_plus"), default="mimo_unet"
+    )
+    p.add_argument("--width", type=int, help="override the variant's base width")
+    p.add_argument("--num-res", type=int, help="override residual blocks per stage")
+    p.add_argument(
+        "--data", action="append", required=True, help="SOURCE[@WEIGHT], repeatable"
+    )
+    p.add_argument("--val-data", help="validation SOURCE (whole images)")
+    p.add_argument("--val-max", type=int, help="validate on at most this many images")
+    p.add_argument("--val-every", type=int, default=1, help="validate every N epochs")
+    p.add_argument("--crop", type=int, default=256)
+    p.add_argument("--batch-size", type=int, default=4)
+    p.add_argument("--epochs", type=int, help="epochs (of --steps-per-epoch steps)")
+    p.add_argument("--steps", type=int, help="total steps (alternative to --epochs)")
+    p.add_argument("--steps-per-epoch", type=int, default=500)
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--schedule", choices=("step", "cosine", "constant"), default="step")
+    p.add_argument(
+        "--decay-every", type=int, help="steps between halvings (step schedule)"
+    )
+    p.add_argument("--frequency-weight", type=float, default=0.1)
+    p.add_argument("--mixed-precision", action="store_true", help="mixed_bfloat16")
+    p.add_argument("--output", required=True, help="run folder")
+    p.add_argument("--resume", action="store_true", help="continue from --output")
+    p.add_argument("--init-from", help="preset name or folder to start from")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--distribute", action="store_true", help="data parallel, all devices"
+    )
+    p.add_argument(
+        "--virtual-devices", type=int, default=0, help="split the CPU (testing)"
+    )
+    p.add_argument("--checkpoint-every", type=int, default=1, help="epochs")
+    p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
+    args = p.parse_args(argv)
+    if (args.epochs is None) == (args.steps is None):
+        p.error("give exactly one of --epochs or --steps")
+    if args.epochs is None:
+        args.epochs = max(1, -(-args.steps // args.steps_per_epoch))
+    if args.resume and args.init_from:
+        p.error("--resume continues a run; --init-from starts a new one")
+    return args
+
+
+def build_model(args, keras, MIMOUNet):
+    policy = "mixed_bfloat16" if args.mixed_precision else "float32"
+    if args.init_from:
+        return MIMOUNet.from_preset(args.init_from, dtype=policy)
+    overrides = {
+        k: v for k, v in (("width", args.width), ("num_res", args.num_res)) if v
+    }
+    return MIMOUNet.from_variant(args.model, dtype=policy, **overrides)
+
+
+def make_datasets(args, seed, replicas=1):
+    from keras_mimo.data import (
+        parse_source_spec,
+        training_dataset,
+        validation_dataset,
+        with_model_targets,
+    )
+
+    sources = [parse_source_spec(spec) for spec in args.data]
+    train = with_model_targets(
+        training_dataset(sources, crop=args.crop, batch_size=args.batch_size, seed=seed)
+    )
+    val = None
+    if args.val_data:
+        source, _ = parse_source_spec(args.val_data, split="test")
+        # Each device needs a share of every batch: with --distribute, whole
+        # validation images are batched by device count (and must share a size).
+        val = with_model_targets(
+            validation_dataset(source, batch_size=replicas, max_examples=args.val_max)
+        )
+    return train, val
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    os.environ["KERAS_BACKEND"] = args.backend  # before Keras is imported
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from keras_mimo.training.distribution import (
+        distribution_scope,
+        request_virtual_cpu_devices,
+    )
+
+    request_virtual_cpu_devices(args.virtual_devices, args.backend)
+
+    import keras
+
+    from keras_mimo import PSNR, SSIM, MIMOLoss, MIMOUNet
+    from keras_mimo.data.seeds import derive_seed
+    from keras_mimo.training.checkpoints import TrainingCheckpoint, read_state
+    from keras_mimo.training.schedules import learning_rate_schedule
+
+    output = os.path.abspath(args.output)
+    os.makedirs(output, exist_ok=True)
+    state = read_state(output) if args.resume else None
+    if args.resume and state is None:
+        print(f"--resume: no checkpoint in {output}; starting from scratch.")
+    if not args.resume and read_state(output) is not None:
+        print(
+            f"error: {output} holds a run; use --resume or another --output",
+            file=sys.stderr,
+        )
+        return 2
+    initial_epoch = state["epoch"] if state else 0
+    if initial_epoch >= args.epochs:
+        print(f"Run already finished {initial_epoch} epochs.")
+    # Data order and dropout RNG continue deterministically from the resume point.
+    seed = derive_seed(args.seed, initial_epoch)
+    keras.utils.set_random_seed(seed % 2**31)
+
+    scope, replicas = distribution_scope(args.backend, args.distribute)
+    with scope:
+        if state:
+            model = keras.saving.load_model(os.path.join(output, state["checkpoint"]))
+            print(
+                f"Resumed {state['checkpoint']} (epoch {state['epoch']}, step {state['step']})."
+            )
+        else:
+            model = build_model(args, keras, MIMOUNet)
+            schedule = learning_rate_schedule(
+                args.schedule,
+                args.lr,
+                args.epochs * args.steps_per_epoch,
+                args.decay_every,
+            )
+            model.compile(
+                optimizer=keras.optimizers.Adam(schedule),
+                loss=MIMOLoss(args.frequency_weight),
+                metrics={"full": [PSNR(), SSIM()]},
+            )
+    print(
+        f"{model.variant or 'custom'} ({model.count_params():,} parameters), "
+        f"backend {args.backend}, {replicas} replica(s), policy {model.dtype_policy.name}"
+    )
+    train, val = make_datasets(args, seed, replicas)
+    callbacks = [
+        keras.callbacks.TerminateOnNaN(),
+        TrainingCheckpoint(
+            output, args.steps_per_epoch, args.seed, every=args.checkpoint_every
+        ),
+        keras.callbacks.CSVLogger(os.path.join(output, "log.csv"), append=bool(state)),
+        keras.callbacks.TensorBoard(os.path.join(output, "tensorboard")),
+    ]
+    start = time.time()
+    history = model.fit(
+        train,
+        epochs=args.epochs,
+        initial_epoch=initial_epoch,
+        steps_per_epoch=args.steps_per_epoch,
+        validation_data=val,
+        validation_freq=args.val_every,
+        callbacks=callbacks,
+        verbose=args.verbose,
+    )
+    wall = time.time() - start
+    losses = history.history.get("loss", [])
+    if losses and not all(map(lambda v: v == v and abs(v) != float("inf"), losses)):
+        print(
+            "error: training diverged (NaN/inf loss); last good checkpoint kept.",
+            file=sys.stderr,
+        )
+        return 3
+    return write_preset(args, model, output, wall, keras, MIMOUNet)
+
+
+def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
+    """Saves the best (else last) weights as a float32 preset with provenance."""
+    from keras_mimo.training.checkpoints import read_state
+
+    state = read_state(output) or {}
+    best = os.path.join(output, "best.keras")
+    source = keras.saving.load_model(best) if os.path.exists(best) else model
+    config = {**source.get_config(), "dtype": "float32"}
+    config.pop("name", None)
+    final = MIMOUNet.from_config(config)
+    final.set_weights(source.get_weights())
+    history = state.get("history", [])
+    scores = [h for h in history if "val_full_psnr" in h]
+    metadata = {
+        "source": "trained with training/fit.py",
+        "command": "python training/fit.py " + " ".join(sys.argv[1:]),
+        "training_data": args.data,
+        "validation_data": args.val_data,
+        "steps": state.get("step"),
+        "epochs": state.get("epoch"),
+        "batch_size": args.batch_size,
+        "crop": args.crop,
+        "mixed_precision": args.mixed_precision,
+        "wall_time_s_last_session": round(wall, 1),
+        "validation": max(scores, key=lambda h: h["val_full_psnr"]) if scores else None,
+        "validation_curve": [
+            {k: h[k] for k in ("epoch", "val_full_psnr", "val_full_ssim") if k in h}
+            for h in scores
+        ],
+    }
+    final.save_to_preset(os.path.join(output, "preset"), metadata)
+    print(f"Preset written to {os.path.join(output, 'preset')}")
+    print(json.dumps(metadata["validation"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
