@@ -1,0 +1,148 @@
+"""Training throughput (images/s) per Keras backend vs plain PyTorch eager.
+
+    python benchmarks/training_throughput.py                # all paths, batch 4, 256x256
+    python benchmarks/training_throughput.py --paths jax torch_reference --steps 3
+
+Each path runs in its own process (a Keras backend is per process): a full
+MIMO-UNet, Adam, the official loss, one fixed batch, `--warmup` steps (the
+compile) then `--steps` timed steps. `torch_reference` is the plain PyTorch
+eager model of `benchmarks/torch_reference.py` with the same loss, the
+baseline every ratio is measured against in the same run. Input-pipeline
+throughput alone is `benchmarks/pipeline_throughput.py`.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+PATHS = ("jax", "tensorflow", "torch", "torch_reference")
+
+
+def keras_worker(args) -> dict:
+    import keras
+    import numpy as np
+
+    from keras_mimo import MIMOLoss, MIMOUNet
+
+    model = MIMOUNet.from_variant(args.model)
+    model.compile(optimizer=keras.optimizers.Adam(1e-4), loss=MIMOLoss())
+    rng = np.random.default_rng(0)
+    x = rng.random((args.batch, args.size, args.size, 3), dtype=np.float32)
+    y = np.clip(x + 0.05 * rng.standard_normal(x.shape, dtype=np.float32), 0, 1)
+    start = time.perf_counter()
+    for _ in range(args.warmup):
+        model.train_on_batch(x, (y, y, y))
+    compile_s = time.perf_counter() - start
+    times = []
+    for _ in range(args.steps):
+        start = time.perf_counter()
+        loss = model.train_on_batch(x, (y, y, y))
+        times.append(time.perf_counter() - start)
+    return {"compile_s": compile_s, "times": times, "loss": float(np.ravel(loss)[0])}
+
+
+def torch_worker(args) -> dict:
+    import torch
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from torch_reference import MIMOUNet
+
+    torch.manual_seed(0)
+    variant = {"mimo_unet": (8, 0.0), "mimo_unet_plus": (20, 0.1)}[args.model]
+    model = MIMOUNet(num_res=variant[0], dropout=variant[1]).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+    x = torch.rand(args.batch, 3, args.size, args.size)
+    y = (x + 0.05 * torch.randn_like(x)).clamp(0, 1)
+    targets = [
+        torch.nn.functional.interpolate(y, scale_factor=s, mode="bilinear")
+        for s in (0.25, 0.5)
+    ] + [y]
+
+    def step():
+        optimizer.zero_grad()
+        outputs = model(x)
+        content = sum(torch.nn.functional.l1_loss(o, t) for o, t in zip(outputs, targets))
+        frequency = sum(
+            torch.nn.functional.l1_loss(
+                torch.view_as_real(torch.fft.fft2(o)), torch.view_as_real(torch.fft.fft2(t))
+            )
+            for o, t in zip(outputs, targets)
+        )
+        loss = content + 0.1 * frequency
+        loss.backward()
+        optimizer.step()
+        return float(loss)
+
+    start = time.perf_counter()
+    for _ in range(args.warmup):
+        step()
+    compile_s = time.perf_counter() - start
+    times = []
+    for _ in range(args.steps):
+        start = time.perf_counter()
+        loss = step()
+        times.append(time.perf_counter() - start)
+    return {"compile_s": compile_s, "times": times, "loss": loss}
+
+
+def run_path(path: str, args) -> dict:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": str(args.threads)}
+    if path != "torch_reference":
+        env["KERAS_BACKEND"] = path
+    command = [
+        sys.executable, os.path.abspath(__file__), "--worker", path,
+        "--model", args.model, "--batch", str(args.batch), "--size", str(args.size),
+        "--steps", str(args.steps), "--warmup", str(args.warmup),
+        "--threads", str(args.threads),
+    ]
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    if result.returncode:
+        return {"error": result.stderr.strip().splitlines()[-1:]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--paths", nargs="+", default=list(PATHS), choices=PATHS)
+    parser.add_argument("--model", default="mimo_unet", choices=("mimo_unet", "mimo_unet_plus"))
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        import torch
+
+        torch.set_num_threads(args.threads)
+        worker = torch_worker if args.worker == "torch_reference" else keras_worker
+        result = worker(args)
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return 0
+
+    print(f"{args.model}, batch {args.batch} x {args.size}x{args.size}, fp32, "
+          f"{args.threads} threads, median of {args.steps} steps after {args.warmup} warm-up")
+    results = {path: run_path(path, args) for path in args.paths}
+    baseline = results.get("torch_reference", {}).get("times")
+    base = sorted(baseline)[len(baseline) // 2] if baseline else None
+    print(f"{'path':<16}{'s/step':>9}{'images/s':>10}{'vs torch eager':>16}{'warm-up s':>11}{'peak RSS MB':>13}")
+    for path, r in results.items():
+        if "error" in r:
+            print(f"{path:<16} failed: {r['error']}")
+            continue
+        median = sorted(r["times"])[len(r["times"]) // 2]
+        ratio = f"{base / median:.2f}x" if base else "n/a"
+        print(f"{path:<16}{median:>9.2f}{args.batch / median:>10.3f}{ratio:>16}"
+              f"{r['compile_s']:>11.1f}{r['peak_rss_mb']:>13.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
