@@ -9,11 +9,11 @@ Example:
 >>> model = keras_mimo.MIMOUNet.from_variant("mimo_unet")  # doctest: +SKIP
 """
 
-import importlib
-
+from keras_mimo.utils.lazy import lazy_exports
 from keras_mimo.version import __version__
 
 _EXPORTS = {
+    "layers": "keras_mimo.layers",
     "MIMOUNet": "keras_mimo.models.mimo_unet.mimo_unet",
     "ImageShapeError": "keras_mimo.models.mimo_unet.input_check",
     "convert_checkpoint": "keras_mimo.models.mimo_unet.mimo_unet_conversion",
@@ -31,18 +31,6 @@ _EXPORTS = {
     "PresetError": "keras_mimo.utils.preset_utils",
 }
 
-__all__ = ["__version__", "layers", *_EXPORTS]
+__all__ = ["__version__", *_EXPORTS]
 
-
-def __getattr__(name):
-    if name == "layers":
-        return importlib.import_module("keras_mimo.layers")
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'keras_mimo' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -21,7 +21,7 @@ Example:
 >>> val = data.validation_dataset(data.parse_source_spec("gopro:GOPRO_Large", split="test")[0])  # doctest: +SKIP
 """
 
-import importlib
+from keras_mimo.utils.lazy import lazy_exports
 
 _EXPORTS = {
     "DataError": "keras_mimo.data.errors",
@@ -53,14 +53,4 @@ _EXPORTS = {
 
 __all__ = list(_EXPORTS)
 
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'keras_mimo.data' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
