@@ -28,19 +28,43 @@ DEFAULT_PRESET = "gopro"
 DEFAULT_OVERLAP = 32
 
 
-def _load_preset(preset):
-    from keras_mimo.models.mimo_unet.mimo_unet import MIMOUNet
-    from keras_mimo.utils.preset_utils import PresetError
+#: Models loaded from presets, most recent last (see `_load_preset`).
+_preset_models: dict[tuple, keras.Model] = {}
+_PRESET_CACHE_SIZE = 2
 
-    if preset is not None:
-        return MIMOUNet.from_preset(preset)
+
+def _load_preset(preset):
+    """Loads a preset's model, reusing one loaded earlier in this process.
+
+    The cache key is the preset directory and its weights file's size and
+    modification time, so a re-converted preset is loaded afresh.
+    """
+    from keras_mimo.models.mimo_unet.mimo_unet import MIMOUNet
+    from keras_mimo.utils.preset_utils import WEIGHTS_FILE, PresetError, resolve_preset
+
+    name = DEFAULT_PRESET if preset is None else preset
     try:
-        return MIMOUNet.from_preset(DEFAULT_PRESET)
+        directory, _ = resolve_preset(name)
+        weights = os.stat(directory / WEIGHTS_FILE)
+        key = (str(directory.resolve()), weights.st_size, weights.st_mtime_ns)
     except PresetError as error:
+        if preset is not None:
+            raise
         raise PresetError(
             f"No model or preset given and the default preset {DEFAULT_PRESET!r} "
             f"is not available. {error}"
         ) from None
+    except OSError:
+        key = None  # incomplete preset: from_preset raises the clear error
+    if key in _preset_models:
+        _preset_models[key] = _preset_models.pop(key)  # most recent last
+        return _preset_models[key]
+    model = MIMOUNet.from_preset(name)
+    if key is not None:
+        _preset_models[key] = model
+        while len(_preset_models) > _PRESET_CACHE_SIZE:
+            _preset_models.pop(next(iter(_preset_models)))
+    return model
 
 
 def _pil_image_class():
@@ -63,7 +87,8 @@ class Deblurrer:
             `(N, H, W, 3)` images in [0, 1] to a same-size image, or to a list
             ending with it).
         preset: preset name or directory, loaded when `model` is `None`
-            (default: the `"gopro"` preset, if installed).
+            (default: the `"gopro"` preset, if installed). A preset's model
+            is loaded once per process and shared.
         tile: `None` (default) picks the tile size from `memory_budget`; an
             int or `(height, width)` (multiples of 4, ideally of 16) forces
             that tile; `0` never tiles.
@@ -97,6 +122,7 @@ class Deblurrer:
     Example:
     >>> deblurrer = Deblurrer(preset="gopro", ensemble=4)  # doctest: +SKIP
     >>> sharp = deblurrer("blurry.png")  # doctest: +SKIP
+    >>> import numpy as np, keras_mimo
     >>> model = keras_mimo.MIMOUNet(num_res=1, width=8)
     >>> Deblurrer(model)(np.zeros((5, 7, 3), "uint8")).shape
     (5, 7, 3)
@@ -124,7 +150,9 @@ class Deblurrer:
         if self.tile is not None:
             check_tiling(self.tile, overlap)
         elif overlap < 0 or overlap % 4:
-            raise ValueError(f"overlap must be a non-negative multiple of 4, got {overlap}")
+            raise ValueError(
+                f"overlap must be a non-negative multiple of 4, got {overlap}"
+            )
         self.overlap = overlap
         self.memory_budget = parse_memory(
             DEFAULT_MEMORY_BUDGET if memory_budget is None else memory_budget
@@ -137,7 +165,7 @@ class Deblurrer:
             getattr(self.model, "width", 32),
             dtype=getattr(policy, "compute_dtype", "float32"),
         )
-        self.compiled = CompiledModel(self.model, jit_compile=jit_compile)
+        self.compiled = CompiledModel.shared(self.model, jit_compile=jit_compile)
 
     def plan(self, height: int, width: int) -> tuple[tuple[int, int] | None, int]:
         """`(tile, batch_size)` used for images of this size.
@@ -145,8 +173,10 @@ class Deblurrer:
         `tile` is `None` when the whole (padded) image runs in one call.
 
         Example:
-        >>> Deblurrer(keras_mimo.MIMOUNet(num_res=1, width=8)).plan(64, 64)
-        (None, 8)
+        >>> import keras_mimo
+        >>> deblurrer = Deblurrer(keras_mimo.MIMOUNet(num_res=1, width=8))
+        >>> deblurrer.plan(64, 64)[0] is None, deblurrer.plan(4000, 6000)[0] is None
+        (True, False)
         """
         height, width = height + -height % 4, width + -width % 4
         if not self.tiling:
@@ -173,6 +203,7 @@ class Deblurrer:
         Returns the raw float32 network output (not clipped), same shape.
 
         Example:
+        >>> import numpy as np, keras_mimo
         >>> deblurrer = Deblurrer(keras_mimo.MIMOUNet(num_res=1, width=8))
         >>> deblurrer.predict(np.zeros((2, 5, 9, 3), "float32")).shape
         (2, 5, 9, 3)
@@ -259,8 +290,9 @@ def deblur(
     compiled functions.
 
     Example:
-    >>> import keras_mimo
-    >>> sharp = keras_mimo.inference.deblur("blurry.png", preset="gopro")  # doctest: +SKIP
+    >>> import numpy as np, keras_mimo
+    >>> from keras_mimo.inference import deblur
+    >>> sharp = deblur("blurry.png", preset="gopro")  # doctest: +SKIP
     >>> model = keras_mimo.MIMOUNet(num_res=1, width=8)
     >>> deblur(np.random.rand(30, 40, 3), model, ensemble=4).shape
     (30, 40, 3)
@@ -279,8 +311,10 @@ def deblur(
         repr(sorted(options.items())),
     )
     cached = _cache.get("deblurrer")
-    if cached is None or _cache.get("key") != key or (
-        model is not None and cached.model is not model
+    if (
+        cached is None
+        or _cache.get("key") != key
+        or (model is not None and cached.model is not model)
     ):
         cached = Deblurrer(model, preset, **options)
         _cache.update(deblurrer=cached, key=key)

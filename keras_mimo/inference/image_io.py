@@ -112,16 +112,16 @@ def array_to_pil(array: np.ndarray, mode: str, info: dict | None = None) -> Imag
         array = array.astype(np.int32)
     image = Image.fromarray(np.ascontiguousarray(array))
     if info:
-        image.info.update({k: v for k, v in info.items() if k in ("icc_profile", "dpi")})
+        image.info.update(
+            {k: v for k, v in info.items() if k in ("icc_profile", "dpi")}
+        )
     return image
 
 
 def _exif_bytes_upright(exif: Image.Exif) -> bytes | None:
-    if not len(exif):
-        return None
     if _EXIF_ORIENTATION in exif:
         del exif[_EXIF_ORIENTATION]
-    return exif.tobytes()
+    return exif.tobytes() if len(exif) else None
 
 
 def _orient(pixels: np.ndarray, orientation: int) -> np.ndarray:
@@ -143,9 +143,11 @@ def _read_png16(data: bytes, source: str) -> ImageFile:
     try:
         pixels, info = png16.read_png16(data)
     except png16.PNGError as error:
-        raise InputImageError(source, str(error)) from None
+        raise InputImageError(source, f"corrupt or unsupported PNG ({error})") from None
     if pixels.size == 0:
-        raise InputImageError(source, f"empty image ({pixels.shape[1]}x{pixels.shape[0]})")
+        raise InputImageError(
+            source, f"empty image ({pixels.shape[1]}x{pixels.shape[0]})"
+        )
     if "exif" in info:
         exif = Image.Exif()
         exif.load(info["exif"])
@@ -179,6 +181,13 @@ def read_image(path: str | os.PathLike) -> ImageFile:
     header = png16.png_header(data)
     if header and header["bit_depth"] == 16 and header["color_type"] in (2, 4, 6):
         return _read_png16(data, source)
+    if data.startswith(png16.SIGNATURE):
+        try:
+            png16.check_png(data)
+        except png16.PNGError as error:
+            raise InputImageError(
+                source, f"corrupt or truncated PNG ({error})"
+            ) from None
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
@@ -187,7 +196,9 @@ def read_image(path: str | os.PathLike) -> ImageFile:
         exif = image.getexif()
         image = ImageOps.exif_transpose(image)
     except UnidentifiedImageError:
-        raise InputImageError(source, "not an image file (format not recognised)") from None
+        raise InputImageError(
+            source, "not an image file (format not recognised)"
+        ) from None
     except Image.DecompressionBombError as error:
         raise InputImageError(source, str(error)) from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
@@ -275,8 +286,9 @@ def write_image(
     path = check_output_path(path)
     image_format = format or format_for_path(path)
     try:
-        with atomic_file(path) as tmp, open(tmp, "wb") as file:
-            _encode(file, pixels, image_format, info or {}, quality)
+        with atomic_file(path) as tmp:
+            with open(tmp, "wb") as file:
+                _encode(file, pixels, image_format, info or {}, quality)
     except OSError as error:
         raise OutputPathError(path, f"cannot write: {error}") from error
     return path

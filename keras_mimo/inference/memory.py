@@ -6,8 +6,8 @@ float32, 256x256 to 768x432 inputs, MIMO-UNet `width=32`) as about
 
     bytes per pixel = K[backend] * width * batch
 
-with K = 100 for JAX (XLA), 104 for TensorFlow and 170 for PyTorch (eager):
-about 3.2 kB per pixel for MIMO-UNet on JAX/TensorFlow, i.e. roughly 25
+with K = 100 for JAX (XLA), 116 for TensorFlow (XLA) and 170 for PyTorch
+(eager): 3.2 to 3.7 kB per pixel for MIMO-UNet, i.e. roughly 25 to 30
 full-resolution feature maps of `width` float32 channels alive at once.
 `num_res` hardly matters (residual blocks run one after the other and
 reuse memory), so MIMO-UNet+ has the same estimate. Other dtypes scale it by
@@ -28,7 +28,7 @@ from keras_mimo.inference.padding import SIZE_MULTIPLE
 from keras_mimo.inference.tiling import count_tiles
 
 #: Bytes of working memory per input pixel per channel of `width` (float32).
-BYTES_PER_PIXEL_PER_CHANNEL = {"jax": 100, "tensorflow": 104, "torch": 170}
+BYTES_PER_PIXEL_PER_CHANNEL = {"jax": 100, "tensorflow": 116, "torch": 170}
 #: Default working-memory budget: keeps `keras-mimo deblur` under 1.5 GB of
 #: resident memory for 1280x720 images and under 2 GB for 3840x2160 ones.
 DEFAULT_MEMORY_BUDGET = 512 * 2**20
@@ -124,7 +124,9 @@ def choose_tile(
             tile_w = min(tile_w, width)
         if tile_h * tile_w > max_pixels and (tile_h > smallest or tile_w > smallest):
             continue
-        tiles = count_tiles(height, tile_h, overlap) * count_tiles(width, tile_w, overlap)
+        tiles = count_tiles(height, tile_h, overlap) * count_tiles(
+            width, tile_w, overlap
+        )
         cost = (tiles * tile_h * tile_w, tiles)
         if best_cost is None or cost < best_cost:
             best, best_cost = (tile_h, tile_w), cost
@@ -147,4 +149,3 @@ def round_tile(tile: int | tuple[int, int]) -> tuple[int, int]:
             f"(height, width) pair of them, got {tile}"
         )
     return tile
-

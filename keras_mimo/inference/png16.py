@@ -71,6 +71,13 @@ def _chunks(data: bytes):
     raise PNGError("file is truncated (no IEND chunk)")
 
 
+def check_png(data: bytes) -> None:
+    """Raises `PNGError` unless every chunk is complete, its CRC right, and IEND
+    present (Pillow silently decodes some truncated PNGs into garbage)."""
+    for _ in _chunks(data):
+        pass
+
+
 def _unfilter_row(kind: int, line: np.ndarray, prior: np.ndarray, bpp: int):
     if kind == 0:
         return line
@@ -179,14 +186,14 @@ def write_png16(
     filtered = data.copy()
     filtered[:, bpp:] -= data[:, :-bpp]
     rows = np.concatenate([np.ones((height, 1), np.uint8), filtered], axis=1)
-    header = struct.pack(
-        ">IIBBBBB", width, height, 16, _COLOR_TYPE[channels], 0, 0, 0
-    )
+    header = struct.pack(">IIBBBBB", width, height, 16, _COLOR_TYPE[channels], 0, 0, 0)
     file.write(SIGNATURE)
     file.write(_chunk(b"IHDR", header))
     if icc_profile:
         file.write(_chunk(b"iCCP", b"icc\0\0" + zlib.compress(icc_profile)))
     if exif:
+        # PNG stores the bare TIFF structure, without JPEG's "Exif\0\0" prefix.
+        exif = exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
         file.write(_chunk(b"eXIf", exif))
     file.write(_chunk(b"IDAT", zlib.compress(rows.tobytes(), compress_level)))
     file.write(_chunk(b"IEND", b""))

@@ -60,7 +60,9 @@ def _ramp(overlap: int) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(np.pi * t)
 
 
-def axis_window(length: int, overlap: int, cut_start: bool, cut_end: bool) -> np.ndarray:
+def axis_window(
+    length: int, overlap: int, cut_start: bool, cut_end: bool
+) -> np.ndarray:
     """1-D blending weights of a tile; ramps only where the tile edge is a cut."""
     window = np.ones(length, dtype=np.float64)
     if overlap:
@@ -117,16 +119,24 @@ def run_tiled(
     count, height, width, channels = images.shape
     check_tiling(tile, overlap, (height, width))
     tile_h, tile_w = min(tile[0], height), min(tile[1], width)
-    rows, columns = tile_starts(height, tile_h, overlap), tile_starts(width, tile_w, overlap)
+    rows, columns = (
+        tile_starts(height, tile_h, overlap),
+        tile_starts(width, tile_w, overlap),
+    )
     if len(rows) == len(columns) == 1:
         return _run_batches(predict, images, batch_size)
 
-    windows = {}
+    # A tile's window depends only on which of its edges are cuts: at most
+    # 16 distinct windows, however many tiles.
+    shapes, windows = {}, {}
     for y in rows:
         for x in columns:
-            wy = axis_window(tile_h, overlap, y > 0, y + tile_h < height)
-            wx = axis_window(tile_w, overlap, x > 0, x + tile_w < width)
-            windows[y, x] = (wy[:, None] * wx[None, :])[..., None]
+            cuts = (y > 0, y + tile_h < height, x > 0, x + tile_w < width)
+            if cuts not in shapes:
+                wy = axis_window(tile_h, overlap, cuts[0], cuts[1])
+                wx = axis_window(tile_w, overlap, cuts[2], cuts[3])
+                shapes[cuts] = (wy[:, None] * wx[None, :])[..., None]
+            windows[y, x] = shapes[cuts]
     normaliser = np.zeros((height, width, 1), np.float32)
     for (y, x), window in windows.items():
         normaliser[y : y + tile_h, x : x + tile_w] += window
