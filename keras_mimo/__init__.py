@@ -14,6 +14,12 @@ from keras_mimo.version import __version__
 
 _EXPORTS = {
     "layers": "keras_mimo.layers",
+    "inference": "keras_mimo.inference",
+    "data": "keras_mimo.data",
+    "deblur": "keras_mimo.inference.deblurrer",
+    "Deblurrer": "keras_mimo.inference.deblurrer",
+    "InputImageError": "keras_mimo.inference.errors",
+    "OutputPathError": "keras_mimo.inference.errors",
     "MIMOUNet": "keras_mimo.models.mimo_unet.mimo_unet",
     "ImageShapeError": "keras_mimo.models.mimo_unet.input_check",
     "convert_checkpoint": "keras_mimo.models.mimo_unet.mimo_unet_conversion",

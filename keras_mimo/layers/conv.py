@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from keras_mimo.layers.initializers import TorchConvUniform
+
 
 @keras.saving.register_keras_serializable(package="keras_mimo")
 class ConvBlock(keras.layers.Layer):
@@ -38,6 +40,7 @@ class ConvBlock(keras.layers.Layer):
             strides=strides,
             padding="valid" if strides > 1 else "same",
             activation="relu" if activation else None,
+            kernel_initializer=TorchConvUniform(),
             dtype=self.dtype_policy,
             name="conv",
         )
@@ -92,6 +95,7 @@ class TransposedConvBlock(keras.layers.Layer):
             strides=2,
             padding="same",
             activation="relu" if activation else None,
+            kernel_initializer=TorchConvUniform(),
             dtype=self.dtype_policy,
             name="conv",
         )

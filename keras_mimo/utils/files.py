@@ -8,6 +8,20 @@ import shutil
 import tempfile
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _default_mode(path: pathlib.Path, directory: bool = False) -> None:
+    """Gives a temp file/folder the permissions a plain `open`/`mkdir` would.
+
+    `mkstemp`/`mkdtemp` create them private (0600/0700).
+    """
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     """Hex sha256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -27,6 +41,7 @@ def atomic_directory(target: str | os.PathLike):
     target = pathlib.Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    _default_mode(tmp, directory=True)
     try:
         yield tmp
         old = None
@@ -49,6 +64,7 @@ def atomic_file(target: str | os.PathLike, suffix: str = ""):
         prefix=f".{target.name}.", suffix=suffix or target.suffix, dir=target.parent
     )
     os.close(fd)
+    _default_mode(pathlib.Path(tmp))
     try:
         yield pathlib.Path(tmp)
         os.replace(tmp, target)
