@@ -10,7 +10,7 @@ Nothing here imports a deep-learning framework until a model is run, and
 Pillow is imported only for files and PIL images.
 """
 
-import importlib
+from keras_mimo.utils.lazy import lazy_exports
 
 _EXPORTS = {
     "Deblurrer": "keras_mimo.inference.deblurrer",
@@ -32,14 +32,4 @@ _EXPORTS = {
 
 __all__ = list(_EXPORTS)
 
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'keras_mimo.inference' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
