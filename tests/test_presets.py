@@ -115,7 +115,10 @@ def test_preset_loads_identically_on_every_backend(tmp_path):
         if backend == keras.config.backend():
             log += namespace["exchange"](tmp_path, backend)
             continue
-        code = EXCHANGE + f"\nimport json; print(json.dumps(exchange({str(tmp_path)!r}, {backend!r})))"
+        code = (
+            EXCHANGE
+            + f"\nimport json; print(json.dumps(exchange({str(tmp_path)!r}, {backend!r})))"
+        )
         env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
         result = subprocess.run(
             [sys.executable, "-c", code],
@@ -130,3 +133,60 @@ def test_preset_loads_identically_on_every_backend(tmp_path):
     names = ("tensorflow", "jax", "torch")
     expected = {f"{a}->{b}" for a in names for b in names if a != b}
     assert expected <= set(log), log
+
+
+class TestRegistry(TestCase):
+    """Resolution order: user folder, then shipped in the package, then download."""
+
+    @pytest.fixture
+    def registry(self, tmp_path, monkeypatch):
+        shipped = tmp_path / "package_presets"
+        monkeypatch.setattr(keras_mimo.presets, "PACKAGE_PRESET_DIR", shipped)
+        monkeypatch.setattr(keras_mimo.presets, "REGISTRY", {})
+        return shipped
+
+    def test_user_preset_takes_precedence_over_package(self, registry):
+        packaged = tiny_model()
+        packaged.save_to_preset(registry / "demo")
+        keras_mimo.presets.REGISTRY["demo"] = {
+            "description": "test preset",
+            "package_dir": "demo",
+        }
+        loaded = MIMOUNet.from_preset("demo")
+        assert loaded.preset_source["origin"] == "package"
+        self.assert_allclose(loaded(X), packaged(X), atol=0)
+        assert keras_mimo.list_presets()["demo"] == "test preset"
+
+        user = tiny_model()
+        user.save_to_preset(keras_mimo.presets.user_preset_dir() / "demo")
+        loaded = MIMOUNet.from_preset("demo")
+        assert loaded.preset_source["origin"] == "user"
+        self.assert_allclose(loaded(X), user(X), atol=0)
+        assert "user-installed" in keras_mimo.list_presets()["demo"]
+
+    def test_download_checks_sha256(self, registry, tmp_path):
+        import hashlib
+        import tarfile
+
+        model = tiny_model()
+        model.save_to_preset(tmp_path / "remote")
+        archive = tmp_path / "remote.tar.gz"
+        with tarfile.open(archive, "w:gz") as tar:
+            tar.add(tmp_path / "remote", arcname="remote")
+        digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+        keras_mimo.presets.REGISTRY["remote"] = {
+            "description": "downloaded",
+            "url": archive.as_uri(),
+            "sha256": digest,
+        }
+        loaded = MIMOUNet.from_preset("remote")
+        assert loaded.preset_source["origin"] == "download"
+        self.assert_allclose(loaded(X), model(X), atol=0)
+
+        keras_mimo.presets.REGISTRY["broken"] = {
+            "description": "bad checksum",
+            "url": archive.as_uri(),
+            "sha256": "0" * 64,
+        }
+        with pytest.raises(PresetError, match="Could not fetch preset 'broken'"):
+            MIMOUNet.from_preset("broken")
