@@ -65,12 +65,16 @@ def torch_worker(args) -> dict:
     def step():
         optimizer.zero_grad()
         outputs = model(x)
-        content = sum(torch.nn.functional.l1_loss(o, t) for o, t in zip(outputs, targets))
+        content = sum(
+            torch.nn.functional.l1_loss(o, t)
+            for o, t in zip(outputs, targets, strict=True)
+        )
         frequency = sum(
             torch.nn.functional.l1_loss(
-                torch.view_as_real(torch.fft.fft2(o)), torch.view_as_real(torch.fft.fft2(t))
+                torch.view_as_real(torch.fft.fft2(o)),
+                torch.view_as_real(torch.fft.fft2(t)),
             )
-            for o, t in zip(outputs, targets)
+            for o, t in zip(outputs, targets, strict=True)
         )
         loss = content + 0.1 * frequency
         loss.backward()
@@ -90,14 +94,30 @@ def torch_worker(args) -> dict:
 
 
 def run_path(path: str, args) -> dict:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": str(args.threads)}
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "OMP_NUM_THREADS": str(args.threads),
+    }
     if path != "torch_reference":
         env["KERAS_BACKEND"] = path
     command = [
-        sys.executable, os.path.abspath(__file__), "--worker", path,
-        "--model", args.model, "--batch", str(args.batch), "--size", str(args.size),
-        "--steps", str(args.steps), "--warmup", str(args.warmup),
-        "--threads", str(args.threads),
+        sys.executable,
+        os.path.abspath(__file__),
+        "--worker",
+        path,
+        "--model",
+        args.model,
+        "--batch",
+        str(args.batch),
+        "--size",
+        str(args.size),
+        "--steps",
+        str(args.steps),
+        "--warmup",
+        str(args.warmup),
+        "--threads",
+        str(args.threads),
     ]
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode:
@@ -108,7 +128,9 @@ def run_path(path: str, args) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--paths", nargs="+", default=list(PATHS), choices=PATHS)
-    parser.add_argument("--model", default="mimo_unet", choices=("mimo_unet", "mimo_unet_plus"))
+    parser.add_argument(
+        "--model", default="mimo_unet", choices=("mimo_unet", "mimo_unet_plus")
+    )
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--steps", type=int, default=3)
@@ -123,24 +145,32 @@ def main(argv=None) -> int:
         torch.set_num_threads(args.threads)
         worker = torch_worker if args.worker == "torch_reference" else keras_worker
         result = worker(args)
-        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["peak_rss_mb"] = (
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        )
         print(json.dumps(result))
         return 0
 
-    print(f"{args.model}, batch {args.batch} x {args.size}x{args.size}, fp32, "
-          f"{args.threads} threads, median of {args.steps} steps after {args.warmup} warm-up")
+    print(
+        f"{args.model}, batch {args.batch} x {args.size}x{args.size}, fp32, "
+        f"{args.threads} threads, median of {args.steps} steps after {args.warmup} warm-up"
+    )
     results = {path: run_path(path, args) for path in args.paths}
     baseline = results.get("torch_reference", {}).get("times")
     base = sorted(baseline)[len(baseline) // 2] if baseline else None
-    print(f"{'path':<16}{'s/step':>9}{'images/s':>10}{'vs torch eager':>16}{'warm-up s':>11}{'peak RSS MB':>13}")
+    print(
+        f"{'path':<16}{'s/step':>9}{'images/s':>10}{'vs torch eager':>16}{'warm-up s':>11}{'peak RSS MB':>13}"
+    )
     for path, r in results.items():
         if "error" in r:
             print(f"{path:<16} failed: {r['error']}")
             continue
         median = sorted(r["times"])[len(r["times"]) // 2]
         ratio = f"{base / median:.2f}x" if base else "n/a"
-        print(f"{path:<16}{median:>9.2f}{args.batch / median:>10.3f}{ratio:>16}"
-              f"{r['compile_s']:>11.1f}{r['peak_rss_mb']:>13.0f}")
+        print(
+            f"{path:<16}{median:>9.2f}{args.batch / median:>10.3f}{ratio:>16}"
+            f"{r['compile_s']:>11.1f}{r['peak_rss_mb']:>13.0f}"
+        )
     return 0
 
 

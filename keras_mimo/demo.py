@@ -27,10 +27,16 @@ REFERENCE_CHECKPOINT = (
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("image", nargs="?", help="your blurry photo (default: demo photo)")
+    parser.add_argument(
+        "image", nargs="?", help="your blurry photo (default: demo photo)"
+    )
     parser.add_argument("--preset", default="gopro", help="preset name or directory")
-    parser.add_argument("--output", default="demo_output", help="folder for the results")
-    parser.add_argument("--synthetic-blur", action="store_true", help="blur IMAGE first")
+    parser.add_argument(
+        "--output", default="demo_output", help="folder for the results"
+    )
+    parser.add_argument(
+        "--synthetic-blur", action="store_true", help="blur IMAGE first"
+    )
     parser.add_argument("--backend", choices=("jax", "tensorflow", "torch"))
     return parser.parse_args(argv)
 
@@ -55,9 +61,13 @@ def camera_shake(sharp, seed: int = 7):
     from keras_mimo.data.synthesis.camera_shake import shake_blur
     from keras_mimo.data.synthesis.kernels import random_motion_kernel
 
-    kernel = random_motion_kernel(seed, size=31, length=(18.0, 24.0), curvature=(0.5, 0.8))
+    kernel = random_motion_kernel(
+        seed, size=31, length=(18.0, 24.0), curvature=(0.5, 0.8)
+    )
     pad = kernel.shape[0] // 2
-    padded = np.pad(sharp.astype("float32") / 255.0, ((pad, pad), (pad, pad), (0, 0)), "reflect")
+    padded = np.pad(
+        sharp.astype("float32") / 255.0, ((pad, pad), (pad, pad), (0, 0)), "reflect"
+    )
     blurred = shake_blur(tf.constant(padded), tf.constant(kernel))
     return np.round(blurred.numpy() * 255).astype("uint8")
 
@@ -75,7 +85,9 @@ def load_model(preset: str):
     if REFERENCE_CHECKPOINT.is_file():
         note = "the official-format reference checkpoint (random weights: it will NOT deblur)"
         return convert_checkpoint(REFERENCE_CHECKPOINT), note
-    return MIMOUNet.from_variant("mimo_unet"), "an untrained MIMO-UNet (it will NOT deblur)"
+    return MIMOUNet.from_variant(
+        "mimo_unet"
+    ), "an untrained MIMO-UNet (it will NOT deblur)"
 
 
 def side_by_side(panels, path: pathlib.Path) -> None:
@@ -115,7 +127,9 @@ def main(argv=None) -> int:
     restored = deblurrer(blurry)
     scores = {}
     for name, image in (("blurry input", blurry), ("restored", restored)):
-        value = psnr(sharp[None].astype("float32") / 255, image[None].astype("float32") / 255)
+        value = psnr(
+            sharp[None].astype("float32") / 255, image[None].astype("float32") / 255
+        )
         scores[name] = float(np.asarray(value)[0])
     side_by_side([blurry, restored, sharp], output / "before_after.png")
     print(f"PSNR blurry input: {scores['blurry input']:.2f} dB")

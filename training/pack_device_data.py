@@ -25,7 +25,9 @@ def pack_frames(frames: pathlib.Path, out: pathlib.Path, window: int) -> int:
         image = Image.open(path)
         left = (image.width - window) // 2
         top = (image.height - window) // 2
-        image.crop((left, top, left + window, top + window)).save(out / path.name, optimize=True)
+        image.crop((left, top, left + window, top + window)).save(
+            out / path.name, optimize=True
+        )
     return len(list(out.iterdir()))
 
 
@@ -40,9 +42,18 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", default="../shared", type=pathlib.Path)
     parser.add_argument("--output", default=".train_data", type=pathlib.Path)
-    parser.add_argument("--frame-window", type=int, default=512, help="square crop of each frame")
-    parser.add_argument("--photos", nargs="+", default=["kodak24", "skimage", "sklearn"], help="sharp/ sets")
-    parser.add_argument("--val-pairs", type=int, default=2, help="gopro_val pairs to carry")
+    parser.add_argument(
+        "--frame-window", type=int, default=512, help="square crop of each frame"
+    )
+    parser.add_argument(
+        "--photos",
+        nargs="+",
+        default=["kodak24", "skimage", "sklearn"],
+        help="sharp/ sets",
+    )
+    parser.add_argument(
+        "--val-pairs", type=int, default=2, help="gopro_val pairs to carry"
+    )
     parser.add_argument("--budget-mb", type=float, default=60.0)
     args = parser.parse_args(argv)
     data = args.shared / "data"
@@ -50,22 +61,34 @@ def main(argv=None) -> int:
         shutil.rmtree(args.output)
     counts = {
         "frames": pack_frames(
-            data / "gopro_frames" / "GOPR0477_11_00", args.output / "frames", args.frame_window
+            data / "gopro_frames" / "GOPR0477_11_00",
+            args.output / "frames",
+            args.frame_window,
         )
     }
     photos = [p for s in args.photos for p in sorted((data / "sharp" / s).iterdir())]
     counts["photos"] = copy_files(
-        [p for p in photos if p.suffix.lower() in (".png", ".jpg", ".jpeg")], args.output / "sharp"
+        [p for p in photos if p.suffix.lower() in (".png", ".jpg", ".jpeg")],
+        args.output / "sharp",
     )
-    names = sorted(p.name for p in (data / "gopro_val" / "blur").glob("*.png"))[: args.val_pairs]
+    names = sorted(p.name for p in (data / "gopro_val" / "blur").glob("*.png"))[
+        : args.val_pairs
+    ]
     for kind in ("blur", "sharp"):
-        copy_files([data / "gopro_val" / kind / n for n in names], args.output / "val" / kind)
+        copy_files(
+            [data / "gopro_val" / kind / n for n in names], args.output / "val" / kind
+        )
     counts["val_pairs"] = len(names)
     size = sum(p.stat().st_size for p in args.output.rglob("*") if p.is_file()) / 2**20
-    (args.output / "manifest.json").write_text(json.dumps({**counts, "mib": round(size, 1)}))
+    (args.output / "manifest.json").write_text(
+        json.dumps({**counts, "mib": round(size, 1)})
+    )
     print(f"{args.output}: {counts}, {size:.1f} MiB")
     if size > args.budget_mb:
-        print(f"error: {size:.1f} MiB exceeds the {args.budget_mb} MiB budget", file=sys.stderr)
+        print(
+            f"error: {size:.1f} MiB exceeds the {args.budget_mb} MiB budget",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -38,7 +38,9 @@ def main(argv=None) -> int:
             outputs = model(data[key].transpose(0, 2, 3, 1))
             for scale, output in enumerate(outputs):
                 expected = data[f"output_{case}_{scale}"].transpose(0, 2, 3, 1)
-                error = float(np.abs(keras.ops.convert_to_numpy(output) - expected).max())
+                error = float(
+                    np.abs(keras.ops.convert_to_numpy(output) - expected).max()
+                )
                 worst = max(worst, error)
                 print(f"{case} scale {scale}: max abs error {error:.2e}")
         if worst > args.tolerance:
