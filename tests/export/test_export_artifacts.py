@@ -129,7 +129,8 @@ def test_manifest_describes_and_hashes_everything(tiny_export):
     assert set(sm["signatures"]) == {"serving_default", "serving_uint8"}
     for name, entry in manifest["artifacts"].items():
         agreement = entry["agreement"]
-        assert agreement["threshold_db"] == FORMATS[name].min_psnr_db
+        if name != "tflite_dynamic_int8":
+            assert agreement["threshold_db"] == FORMATS[name].min_psnr_db
         assert agreement["passed"] == (
             agreement["min_psnr_db"] >= agreement["threshold_db"]
         )
@@ -137,6 +138,18 @@ def test_manifest_describes_and_hashes_everything(tiny_export):
         if FORMATS[name].required:
             assert agreement["passed"]
     assert manifest["verification"]["calibration"]["samples"] == 8
+
+
+def test_int8_miss_is_published_with_a_warning(tiny_export):
+    from keras_mimo.export import read_manifest
+
+    directory, _ = tiny_export
+    manifest = read_manifest(directory)
+    entry = manifest["artifacts"]["tflite_dynamic_int8"]
+    assert entry["agreement"]["threshold_db"] == 200.0
+    assert not entry["agreement"]["passed"]
+    assert entry["warnings"] and manifest["warnings"] == entry["warnings"]
+    assert (directory / entry["path"]).is_file()
 
 
 def test_tampered_file_is_detected(tiny_export, tmp_path):

@@ -1,4 +1,4 @@
-"""Export refuses bad float artifacts, warns on int8, and needs TensorFlow."""
+"""Export refuses bad float artifacts, protects outputs, and needs TensorFlow."""
 
 import os
 import subprocess
@@ -34,19 +34,6 @@ def test_float_artifact_below_target_is_not_published(tmp_path):
     assert list(tmp_path.iterdir()) == []  # no output dir, no temporary left
 
 
-def test_int8_artifact_below_target_is_published_with_warning(tmp_path):
-    from keras_mimo.export import read_manifest
-
-    directory = _export(
-        tmp_path, "tflite_dynamic_int8", min_psnr_db={"tflite_dynamic_int8": 200.0}
-    )
-    manifest = read_manifest(directory)
-    entry = manifest["artifacts"]["tflite_dynamic_int8"]
-    assert not entry["agreement"]["passed"]
-    assert entry["warnings"] and manifest["warnings"] == entry["warnings"]
-    assert (directory / "model_dynamic_int8.tflite").is_file()
-
-
 def test_existing_output_is_kept_without_overwrite(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "keep.txt").write_text("x")
@@ -68,9 +55,8 @@ def test_needs_images_and_known_formats(tmp_path):
 def test_other_backend_gets_a_clear_error(tmp_path):
     code = (
         "from keras_mimo.export import ExportError, export_model\n"
-        "from keras_mimo import MIMOUNet\n"
         "try:\n"
-        "    export_model(MIMOUNet(num_res=1, width=8), 'out', representative_images='x')\n"
+        "    export_model('some_preset', 'out', representative_images='x')\n"
         "except ExportError as e:\n"
         "    print(e)\n"
     )

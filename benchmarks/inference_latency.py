@@ -1,0 +1,431 @@
+"""MIMO-UNet inference latency, peak memory and GFLOP/s on every runtime path.
+
+Batch 1, fp32 (plus the quantized TFLite variants), real GoPro-style input.
+Every path runs in its own subprocess (the Keras backend is per process, and
+the peak RSS of each process is reported); ratios are to the plain PyTorch
+reference (eager, NCHW) measured in the same run, and the machine's fp32
+matmul peak (4096^2, 2 threads) is measured in the same run too.
+
+    python benchmarks/inference_latency.py                 # 256x256 and 1280x720
+    python benchmarks/inference_latency.py --quick         # 256x256, fewer repeats
+    python benchmarks/inference_latency.py --paths torch_eager,tflite_float32 \
+        --sizes 1280x720 --repeats 3 --rounds 2
+
+All paths use the same weights: the official-format reference checkpoint
+(`../shared/reference/mimo_unet_random_init.pkl`, random weights, real
+architecture) or `--checkpoint`; it is converted to a preset and exported
+(SavedModel + TFLite, verified) once into `--workdir` and reused.
+`--rounds R` repeats the whole sweep R times, interleaving paths, so machine
+load drifts hit every path alike; times are pooled over rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent
+SHARED = pathlib.Path(os.environ.get("KERAS_MIMO_SHARED", ROOT.parent / "shared"))
+CHECKPOINT = SHARED / "reference" / "mimo_unet_random_init.pkl"
+IMAGE = (
+    SHARED / "data" / "gopro_val" / "blur" / "GOPR0477_11_00_st_frame-165_n_avg-8.png"
+)
+CALIBRATION = SHARED / "data" / "sharp" / "kodak24"
+VERIFICATION = SHARED / "data" / "gopro_val" / "blur"
+
+THREADS = 2
+REFERENCE_PATH = "torch_eager"
+# GFLOP per image for MIMO-UNet (SPEC); other sizes scale with the pixel count.
+GFLOP = {(256, 256): 127.5, (1280, 720): 1792.0}
+GFLOP_PER_PIXEL = 1792.0 / (1280 * 720)
+
+PATHS = {
+    "torch_eager": "PyTorch reference, eager, NCHW",
+    "torch_channels_last": "PyTorch reference, eager, channels_last",
+    "keras_jax": "Keras, JAX backend (jit)",
+    "keras_tensorflow": "Keras, TF backend, predict default (XLA)",
+    "keras_tensorflow_graph": "Keras, TF backend, jit_compile=False (graph, oneDNN)",
+    "keras_torch": "Keras, PyTorch backend (eager)",
+    "saved_model": "SavedModel serving_default (TF graph)",
+    "tflite_float32": "TFLite float32 (LiteRT, XNNPACK)",
+    "tflite_float16": "TFLite float16 weights (LiteRT, XNNPACK)",
+    "tflite_dynamic_int8": "TFLite dynamic-range int8 (LiteRT)",
+    "tflite_int8": "TFLite full int8 (LiteRT)",
+}
+FP32_PATHS = {p for p in PATHS if "int8" not in p and p != "tflite_float16"}
+KERAS_BACKENDS = {
+    "keras_jax": "jax",
+    "keras_tensorflow": "tensorflow",
+    "keras_tensorflow_graph": "tensorflow",
+    "keras_torch": "torch",
+}
+
+
+def gflop(size: tuple[int, int]) -> float:
+    return GFLOP.get(size, GFLOP_PER_PIXEL * size[0] * size[1])
+
+
+# --------------------------------------------------------------------- child
+
+
+def _input_image(width: int, height: int):
+    """A real blurry frame, centre-cropped (or reflect-tiled) to width x height."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(IMAGE) as image:
+        array = np.asarray(image.convert("RGB"), np.float32) / 255.0
+    pad_h, pad_w = max(0, height - array.shape[0]), max(0, width - array.shape[1])
+    if pad_h or pad_w:
+        array = np.pad(array, [[0, pad_h], [0, pad_w], [0, 0]], mode="symmetric")
+    top = (array.shape[0] - height) // 2
+    left = (array.shape[1] - width) // 2
+    return np.ascontiguousarray(array[None, top : top + height, left : left + width])
+
+
+def _runner(path: str, workdir: pathlib.Path, image):
+    """Loads the model for `path`; returns a zero-argument function running it once."""
+    if path.startswith("torch_"):
+        import torch
+
+        torch.set_num_threads(THREADS)
+        sys.path.insert(0, str(HERE))
+        from torch_reference import load_official
+
+        model = load_official(CHECKPOINT_IN_USE)
+        x = torch.from_numpy(image.transpose(0, 3, 1, 2).copy())
+        if path == "torch_channels_last":
+            model = model.to(memory_format=torch.channels_last)
+            x = x.contiguous(memory_format=torch.channels_last)
+
+        def run():
+            with torch.inference_mode():
+                return model(x)[-1].numpy()
+
+        return run
+    if path in KERAS_BACKENDS:
+        import keras
+
+        assert keras.config.backend() == KERAS_BACKENDS[path]
+        if path.startswith("keras_tensorflow"):
+            import tensorflow as tf
+
+            tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        if path == "keras_torch":
+            import torch
+
+            torch.set_num_threads(THREADS)
+        from keras_mimo import MIMOUNet
+
+        model = MIMOUNet.from_preset(workdir / "preset")
+        if path == "keras_tensorflow_graph":
+            model.compile(jit_compile=False)
+        return lambda: model.predict_on_batch(image)
+    if path == "saved_model":
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+        serving = tf.saved_model.load(str(workdir / "export" / "saved_model"))
+        fn = serving.signatures["serving_default"]
+        return lambda: fn(images=tf.constant(image))["deblurred"].numpy()
+    if path.startswith("tflite_"):
+        from ai_edge_litert.interpreter import Interpreter
+
+        manifest = json.loads((workdir / "export" / "manifest.json").read_text())
+        file = workdir / "export" / manifest["artifacts"][path]["path"]
+        interpreter = Interpreter(model_path=str(file), num_threads=THREADS)
+        (inp,) = interpreter.get_input_details()
+        (out,) = interpreter.get_output_details()
+        interpreter.resize_tensor_input(inp["index"], list(image.shape))
+        interpreter.allocate_tensors()
+
+        def run():
+            interpreter.set_tensor(inp["index"], image)
+            interpreter.invoke()
+            return interpreter.get_tensor(out["index"])
+
+        return run
+    raise ValueError(f"unknown path {path!r}")
+
+
+def _matmul_peak(repeats: int) -> dict:
+    """fp32 4096^2 matmul GFLOP/s with 2 threads: torch (oneDNN/MKL) and numpy."""
+    import torch
+
+    torch.set_num_threads(THREADS)
+    n = 4096
+    flop = 2 * n**3 / 1e9
+    results = {}
+    a = torch.rand(n, n)
+    b = torch.rand(n, n)
+    an, bn = a.numpy(), b.numpy()
+    for name, fn in (("torch", lambda: torch.mm(a, b)), ("numpy", lambda: an @ bn)):
+        fn()
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        results[name] = flop / statistics.median(times)
+    return results
+
+
+def child_main(args: argparse.Namespace) -> int:
+    import resource
+
+    global CHECKPOINT_IN_USE
+    CHECKPOINT_IN_USE = pathlib.Path(args.checkpoint)
+    if args.child == "matmul":
+        result = {"gflops": _matmul_peak(max(3, args.repeats))}
+    else:
+        width, height = (int(v) for v in args.size.split("x"))
+        image = _input_image(width, height)
+        start = time.perf_counter()
+        run = _runner(args.child, pathlib.Path(args.workdir), image)
+        load_s = time.perf_counter() - start
+        warmups = []
+        for _ in range(args.warmup):
+            start = time.perf_counter()
+            output = run()
+            warmups.append(time.perf_counter() - start)
+        times = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            output = run()
+            times.append(time.perf_counter() - start)
+        assert tuple(output.shape[-3:]) in ((height, width, 3), (3, height, width))
+        result = {"times": times, "warmup_s": warmups, "load_s": load_s}
+    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps(result), flush=True)
+    return 0
+
+
+CHECKPOINT_IN_USE = CHECKPOINT
+
+# -------------------------------------------------------------------- parent
+
+
+def _env(path: str) -> dict:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": str(THREADS)}
+    env["KERAS_BACKEND"] = KERAS_BACKENDS.get(path, "tensorflow")
+    if path == "keras_jax":
+        env["JAX_PLATFORMS"] = "cpu"
+    return env
+
+
+def _spawn(args, path: str, size: str | None = None) -> dict:
+    command = [
+        sys.executable,
+        str(pathlib.Path(__file__).resolve()),
+        "--child",
+        path,
+        "--workdir",
+        str(args.workdir),
+        "--repeats",
+        str(args.repeats),
+        "--warmup",
+        str(args.warmup),
+        "--checkpoint",
+        str(args.checkpoint),
+    ]
+    if size:
+        command += ["--size", size]
+    proc = subprocess.run(
+        command, env=_env(path), capture_output=True, text=True, timeout=args.timeout
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT ") :])
+    tail = (proc.stderr or proc.stdout)[-2000:]
+    return {"error": f"exit {proc.returncode}: {tail.strip().splitlines()[-1:]}"}
+
+
+def prepare(args) -> None:
+    """Converts the checkpoint to a preset and exports it, once per workdir."""
+    workdir = pathlib.Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    needs_export = any(
+        p == "saved_model" or p.startswith("tflite_") for p in args.paths
+    )
+    export = workdir / "export" / "manifest.json"
+    if (workdir / "preset" / "config.json").is_file() and (
+        export.is_file() or not needs_export
+    ):
+        return
+    print(f"Preparing preset and exports in {workdir} (once) ...", flush=True)
+    code = (
+        "import sys, keras_mimo\n"
+        "from keras_mimo.export import export_model\n"
+        "ckpt, work, cal, ver, exp = sys.argv[1:6]\n"
+        "import pathlib; work = pathlib.Path(work)\n"
+        "if not (work / 'preset' / 'config.json').is_file():\n"
+        "    keras_mimo.convert_checkpoint(ckpt, work / 'preset')\n"
+        "if exp == '1':\n"
+        "    export_model(work / 'preset', work / 'export', formats='all',\n"
+        "                 representative_images=cal, verification_images=ver,\n"
+        "                 overwrite=True)\n"
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(args.checkpoint),
+            str(workdir),
+            str(CALIBRATION),
+            str(VERIFICATION),
+            "1" if needs_export else "0",
+        ],
+        env=_env("saved_model"),
+        check=True,
+    )
+
+
+def summarize(args, results: dict, peak: float) -> str:
+    lines = []
+    for size in args.sizes:
+        width, height = (int(v) for v in size.split("x"))
+        work = gflop((width, height))
+        ref = results.get((REFERENCE_PATH, size), {})
+        ref_median = statistics.median(ref["times"]) if ref.get("times") else None
+        lines.append(f"\n### {width}x{height}, batch 1 ({work:,.1f} GFLOP per image)\n")
+        lines.append(
+            "| path | median s | min s | vs torch eager | GFLOP/s | % of matmul peak "
+            "| peak RSS (MB) |"
+        )
+        lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+        best = None
+        for path in args.paths:
+            result = results.get((path, size), {})
+            if "times" not in result:
+                lines.append(f"| {path} | {result.get('error', 'not run')} | | | | | |")
+                continue
+            median = statistics.median(result["times"])
+            rate = work / median
+            ratio = f"{median / ref_median:.2f}x" if ref_median else "n/a"
+            lines.append(
+                f"| {path} | {median:.3f} | {min(result['times']):.3f} | {ratio} "
+                f"| {rate:.0f} | {100 * rate / peak:.0f}% | {result['rss_mb']:,.0f} |"
+            )
+            if path in FP32_PATHS and path != REFERENCE_PATH:
+                if best is None or median < best[1]:
+                    best = (path, median, rate)
+        if best and ref_median:
+            path, median, rate = best
+            lines.append(
+                f"\nFastest fp32 path: **{path}**, {median / ref_median:.2f}x the "
+                f"PyTorch eager NCHW time (target <= 0.6x) and {100 * rate / peak:.0f}% "
+                f"of the fp32 matmul peak (target >= 60%)."
+            )
+    return "\n".join(lines)
+
+
+def parent_main(args: argparse.Namespace) -> int:
+    unknown = set(args.paths) - set(PATHS)
+    if unknown:
+        print(
+            f"unknown paths {sorted(unknown)}; known: {', '.join(PATHS)}",
+            file=sys.stderr,
+        )
+        return 2
+    prepare(args)
+    print(f"fp32 matmul peak (4096^2, {THREADS} threads) ...", flush=True)
+    matmul = _spawn(args, "matmul")
+    results: dict = {}
+    for round_index in range(args.rounds):
+        for size in args.sizes:
+            for path in args.paths:
+                started = time.perf_counter()
+                result = _spawn(args, path, size)
+                took = time.perf_counter() - started
+                merged = results.setdefault((path, size), {"times": [], "rss_mb": 0.0})
+                if "error" in result:
+                    merged.clear()
+                    merged["error"] = result["error"]
+                    print(f"  round {round_index + 1} {size} {path}: {result['error']}")
+                    continue
+                if "error" in merged:
+                    continue
+                merged["times"] += result["times"]
+                merged["rss_mb"] = max(merged["rss_mb"], result["rss_mb"])
+                print(
+                    f"  round {round_index + 1} {size} {path}: median "
+                    f"{statistics.median(result['times']):.3f} s "
+                    f"({len(result['times'])} runs, process {took:.0f} s)",
+                    flush=True,
+                )
+    matmul_after = _spawn(args, "matmul")
+    rates = {
+        f"{lib} ({when})": rate
+        for when, m in (("before", matmul), ("after", matmul_after))
+        for lib, rate in m.get("gflops", {}).items()
+    }
+    peak = max(rates.values())
+    print("\n## MIMO-UNet inference, fp32 unless noted, batch 1, 2 threads\n")
+    print(
+        "fp32 matmul peak of this machine, same run: "
+        + ", ".join(f"{k} {v:.0f}" for k, v in rates.items())
+        + f" GFLOP/s -> peak {peak:.0f} GFLOP/s."
+    )
+    print(
+        f"Load average at the end: {os.getloadavg()[0]:.1f} (other jobs share the cores)."
+    )
+    print(summarize(args, results, peak))
+    if args.json:
+        pathlib.Path(args.json).write_text(
+            json.dumps(
+                {
+                    "matmul_gflops": rates,
+                    "results": {f"{p}@{s}": r for (p, s), r in results.items()},
+                },
+                indent=2,
+            )
+        )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="paths: " + "; ".join(f"{k}: {v}" for k, v in PATHS.items()),
+    )
+    parser.add_argument("--sizes", default="256x256,1280x720", help="WxH list")
+    parser.add_argument("--paths", default=",".join(PATHS), help="comma list")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per process")
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved sweeps")
+    parser.add_argument("--quick", action="store_true", help="256x256, 2 repeats")
+    parser.add_argument("--checkpoint", default=str(CHECKPOINT))
+    parser.add_argument(
+        "--workdir",
+        default=str(pathlib.Path(tempfile.gettempdir()) / "keras_mimo_bench"),
+    )
+    parser.add_argument("--timeout", type=int, default=1800, help="per process, s")
+    parser.add_argument("--json", help="also write raw results here")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--size", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child_main(args)
+    if args.quick:
+        args.sizes, args.repeats = "256x256", min(args.repeats, 2)
+    args.sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    args.paths = [p.strip() for p in args.paths.split(",") if p.strip()]
+    if REFERENCE_PATH not in args.paths:
+        args.paths.insert(0, REFERENCE_PATH)
+    return parent_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
