@@ -7,9 +7,7 @@ VENV := .venv
 TFDV_VENV := .venv-tfdv
 PY := $(VENV)/bin/python
 BACKENDS ?= tensorflow jax torch
-# tests/export is excluded until the export work (issue 4) is verified; run it with
-# make test PYTEST_ARGS=tests/export BACKENDS=tensorflow
-PYTEST_ARGS ?= --ignore=tests/export
+PYTEST_ARGS ?=
 
 # torch comes first and pinned (a local CPU build; unpinned pulls GBs of CUDA).
 TORCH_PIN := torch==2.13.0

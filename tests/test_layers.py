@@ -112,5 +112,37 @@ class TestLayers(TestCase):
         down = to_numpy(layers.NearestDownsample()(x))
         np.testing.assert_array_equal(down, x[:, ::2, ::2])
         up = to_numpy(layers.NearestUpsample()(down))
-        np.testing.assert_array_equal(up[:, ::2, ::2], down)
-        np.testing.assert_array_equal(up[:, 1::2, 1::2], down)
+        np.testing.assert_array_equal(up, down.repeat(2, axis=1).repeat(2, axis=2))
+        coarse = np.random.default_rng(2).random((2, 2, 3, 4), dtype=np.float32)
+        fine = np.random.default_rng(3).random((2, 8, 12, 4), dtype=np.float32)
+        np.testing.assert_allclose(
+            to_numpy(layers.resampling.add_upsampled(fine, coarse, 4)),
+            fine + coarse.repeat(4, axis=1).repeat(4, axis=2),
+            rtol=1e-6,
+        )
+
+    def test_fusion_of_coarse_inputs_equals_official_concat(self):
+        # The official AFF upsamples the coarse maps, then concat + 1x1 conv;
+        # FeatureFusion convolves each at its own size and upsamples after.
+        rng = np.random.default_rng(4)
+        maps = [rng.random((2, 8, 12, c), dtype=np.float32) * 2 - 1 for c in (4, 8, 16)]
+        coarse = [maps[0], maps[1][:, ::2, ::2], maps[2][:, ::4, ::4]]
+        same_size = [
+            coarse[0],
+            coarse[1].repeat(2, axis=1).repeat(2, axis=2),
+            coarse[2].repeat(4, axis=1).repeat(4, axis=2),
+        ]
+        official = layers.FeatureFusion(8)
+        expected = official(same_size)
+        folded = layers.FeatureFusion(8, upsample_factors=(1, 2, 4))
+        folded.build([m.shape for m in coarse])
+        folded.set_weights(official.get_weights())
+        self.assert_allclose(folded(coarse), expected, atol=1e-5)
+        assert tuple(folded.compute_output_shape([m.shape for m in coarse])) == (
+            2,
+            8,
+            12,
+            8,
+        )
+        with pytest.raises(ValueError, match="one factor per input"):
+            layers.FeatureFusion(8, upsample_factors=(2, 4))(coarse[1:])

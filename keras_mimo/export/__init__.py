@@ -12,7 +12,7 @@ Example:
 PosixPath('savedmodels/mimo_unet_gopro')
 """
 
-import importlib
+from keras_mimo.utils.lazy import lazy_exports
 
 _EXPORTS = {
     "export_model": "keras_mimo.export.exporter",
@@ -26,14 +26,4 @@ _EXPORTS = {
 
 __all__ = list(_EXPORTS)
 
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'keras_mimo.export' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -49,12 +49,12 @@ def write_saved_model(model, directory: str | os.PathLike) -> None:
 
 
 def write_tflite_source(model, directory: str | os.PathLike) -> None:
-    """A batch-1 float32 SavedModel in the TFLite-friendly form (converter input)."""
+    """A batch-1 float32 SavedModel: the TFLite converter's input."""
     archive = keras.export.ExportArchive()
     archive.track(model)
     archive.add_endpoint(
         "serving_default",
-        lambda images: {OUTPUT_KEY: deblur_float(model, images, lite=True)},
+        lambda images: {OUTPUT_KEY: deblur_float(model, images)},
         input_signature=[tf.TensorSpec([1, None, None, 3], tf.float32, INPUT_NAME)],
     )
     archive.write_out(str(directory), verbose=False)

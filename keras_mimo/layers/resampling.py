@@ -1,7 +1,43 @@
-"""Nearest-neighbour resampling by a factor of two (no bilinear resize)."""
+"""Nearest-neighbour resampling by integer factors (no bilinear resize)."""
 
 import keras
 from keras import ops
+
+
+def nearest_upsample(x, factor: int = 2):
+    """Repeats every pixel `factor` times along height and width.
+
+    A broadcast plus a reshape that restates the static channel count, so
+    shapes stay dynamic and the TFLite converter keeps the channel dimension
+    (`ops.repeat` loses it there, and a convolution of unknown depth then has
+    no TFLite kernel).
+
+    Example:
+    >>> nearest_upsample(keras.ops.ones((1, 2, 3, 4)), 2).shape
+    (1, 4, 6, 4)
+    """
+    batch, height, width = ops.shape(x)[:3]
+    channels = x.shape[-1]
+    x = ops.expand_dims(ops.expand_dims(x, 2), 4)
+    x = ops.broadcast_to(x, (batch, height, factor, width, factor, channels))
+    return ops.reshape(x, (batch, height * factor, width * factor, channels))
+
+
+def add_upsampled(fine, coarse, factor: int):
+    """`fine + nearest_upsample(coarse, factor)` without building the upsampled map.
+
+    `fine` is viewed as `(B, h, f, w, f, C)` and `coarse` broadcast over the
+    two `f` axes, so the full-resolution copy of `coarse` never exists.
+
+    Example:
+    >>> add_upsampled(keras.ops.zeros((1, 4, 4, 2)), keras.ops.ones((1, 2, 2, 2)), 2).shape
+    (1, 4, 4, 2)
+    """
+    _, height, width = ops.shape(coarse)[:3]
+    channels = fine.shape[-1]
+    fine = ops.reshape(fine, (-1, height, factor, width, factor, channels))
+    coarse = ops.expand_dims(ops.expand_dims(coarse, 2), 4)
+    return ops.reshape(fine + coarse, (-1, height * factor, width * factor, channels))
 
 
 @keras.saving.register_keras_serializable(package="keras_mimo")
@@ -35,7 +71,7 @@ class NearestUpsample(keras.layers.Layer):
     """
 
     def call(self, inputs):
-        return ops.repeat(ops.repeat(inputs, 2, axis=1), 2, axis=2)
+        return nearest_upsample(inputs, 2)
 
     def compute_output_shape(self, input_shape):
         batch, height, width, channels = input_shape
