@@ -1,0 +1,113 @@
+"""Per-convolution training cost on CPU: XLA (JAX) against PyTorch, same run.
+
+    python benchmarks/conv_kernels.py            # MIMO-UNet's three stage shapes
+    python benchmarks/conv_kernels.py --batch 1
+
+Times one 3x3 convolution of each MIMO-UNet stage at the training shape
+(batch 4, 256x256 crops: 32 channels at 256x256, 64 at 128x128, 128 at
+64x64; every stage has the same FLOPs) split into forward, input gradient
+and weight gradient on JAX, and forward + backward on PyTorch eager. It
+explains `training_throughput.py`: on this CPU XLA's weight-gradient
+convolution, and its batched 32-channel convolution, run far below the
+matmul peak, which is why JAX training is slower than PyTorch eager while
+JAX inference is faster.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+STAGES = ((256, 32), (128, 64), (64, 128))
+
+
+def _median_ms(fn, repeats: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def jax_worker(batch: int, repeats: int) -> None:
+    import jax
+    import numpy as np
+
+    def conv(x, k):
+        return jax.lax.conv_general_dilated(
+            x, k, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")
+        )
+
+    forward = jax.jit(conv)
+    grad_x = jax.jit(lambda x, g, k: jax.vjp(lambda a: conv(a, k), x)[1](g)[0])
+    grad_k = jax.jit(lambda x, g, k: jax.vjp(lambda b: conv(x, b), k)[1](g)[0])
+    rng = np.random.default_rng(0)
+    for size, channels in STAGES:
+        x = jax.numpy.asarray(rng.random((batch, size, size, channels), "float32"))
+        k = jax.numpy.asarray(rng.random((3, 3, channels, channels), "float32"))
+        times = [
+            _median_ms(lambda f=f, a=a: f(*a).block_until_ready(), repeats)
+            for f, a in ((forward, (x, k)), (grad_x, (x, x, k)), (grad_k, (x, x, k)))
+        ]
+        print("RESULT", size, channels, *times, flush=True)
+
+
+def torch_worker(batch: int, repeats: int) -> None:
+    import torch
+
+    torch.set_num_threads(2)
+    for size, channels in STAGES:
+        x = torch.rand(batch, channels, size, size, requires_grad=True)
+        conv = torch.nn.Conv2d(channels, channels, 3, padding=1)
+        grad = torch.ones(batch, channels, size, size)
+        total = _median_ms(lambda c=conv, x=x, g=grad: c(x).backward(g), repeats)
+        print("RESULT", size, channels, total, flush=True)
+
+
+def run(worker: str, args) -> dict:
+    command = [sys.executable, __file__, "--worker", worker]
+    command += ["--batch", str(args.batch), "--repeats", str(args.repeats)]
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    rows = {}
+    for line in out.stdout.splitlines():
+        if line.startswith("RESULT "):
+            size, channels, *times = line.split()[1:]
+            rows[(int(size), int(channels))] = [float(t) for t in times]
+    return rows
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--worker", choices=("jax", "torch"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        (jax_worker if args.worker == "jax" else torch_worker)(args.batch, args.repeats)
+        return 0
+    jax_rows, torch_rows = run("jax", args), run("torch", args)
+    print(f"one 3x3 conv, batch {args.batch}, fp32, 2 threads; ms (GFLOP/s)")
+    print(
+        "| stage | JAX forward | JAX grad input | JAX grad weight | JAX total "
+        "| torch fwd+bwd | JAX / torch |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for (size, channels), times in jax_rows.items():
+        gflop = 2 * args.batch * size * size * channels * channels * 9 / 1e9
+        cells = [f"{t:.0f} ({gflop / t * 1000:.0f})" for t in times]
+        total, reference = sum(times), torch_rows[(size, channels)][0]
+        print(
+            f"| {channels} ch, {size}x{size} | {' | '.join(cells)} | {total:.0f} "
+            f"| {reference:.0f} ({3 * gflop / reference * 1000:.0f}) "
+            f"| {total / reference:.2f}x |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
