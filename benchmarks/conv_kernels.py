@@ -18,19 +18,15 @@ import os
 import statistics
 import subprocess
 import sys
-import time
+
+from timing import time_runs
 
 STAGES = ((256, 32), (128, 64), (64, 128))
 
 
 def _median_ms(fn, repeats: int) -> float:
     fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+    return 1000 * statistics.median(time_runs(fn, repeats)[0])
 
 
 def jax_worker(batch: int, repeats: int) -> None:

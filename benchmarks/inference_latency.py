@@ -31,6 +31,8 @@ import sys
 import tempfile
 import time
 
+from timing import time_runs
+
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 SHARED = pathlib.Path(os.environ.get("KERAS_MIMO_SHARED", ROOT.parent / "shared"))
@@ -171,12 +173,7 @@ def _matmul_peak(repeats: int) -> dict:
     an, bn = a.numpy(), b.numpy()
     for name, fn in (("torch", lambda: torch.mm(a, b)), ("numpy", lambda: an @ bn)):
         fn()
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        results[name] = flop / statistics.median(times)
+        results[name] = flop / statistics.median(time_runs(fn, repeats)[0])
     return results
 
 
@@ -193,16 +190,8 @@ def child_main(args: argparse.Namespace) -> int:
         start = time.perf_counter()
         run = _runner(args.child, pathlib.Path(args.workdir), image)
         load_s = time.perf_counter() - start
-        warmups = []
-        for _ in range(args.warmup):
-            start = time.perf_counter()
-            output = run()
-            warmups.append(time.perf_counter() - start)
-        times = []
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            output = run()
-            times.append(time.perf_counter() - start)
+        warmups, _ = time_runs(run, args.warmup)
+        times, output = time_runs(run, args.repeats)
         assert tuple(output.shape[-3:]) in ((height, width, 3), (3, height, width))
         result = {"times": times, "warmup_s": warmups, "load_s": load_s}
     result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -17,9 +17,17 @@ import os
 import resource
 import subprocess
 import sys
-import time
+
+from timing import time_runs
 
 PATHS = ("jax", "tensorflow", "torch", "torch_reference")
+
+
+def measure(step, args) -> dict:
+    """`--warmup` untimed steps (the compile), then `--steps` timed ones."""
+    warmups, _ = time_runs(step, args.warmup)
+    times, loss = time_runs(step, args.steps)
+    return {"compile_s": sum(warmups), "times": times, "loss": loss}
 
 
 def keras_worker(args) -> dict:
@@ -33,16 +41,7 @@ def keras_worker(args) -> dict:
     rng = np.random.default_rng(0)
     x = rng.random((args.batch, args.size, args.size, 3), dtype=np.float32)
     y = np.clip(x + 0.05 * rng.standard_normal(x.shape, dtype=np.float32), 0, 1)
-    start = time.perf_counter()
-    for _ in range(args.warmup):
-        model.train_on_batch(x, (y, y, y))
-    compile_s = time.perf_counter() - start
-    times = []
-    for _ in range(args.steps):
-        start = time.perf_counter()
-        loss = model.train_on_batch(x, (y, y, y))
-        times.append(time.perf_counter() - start)
-    return {"compile_s": compile_s, "times": times, "loss": float(np.ravel(loss)[0])}
+    return measure(lambda: float(np.ravel(model.train_on_batch(x, (y, y, y)))[0]), args)
 
 
 def torch_worker(args) -> dict:
@@ -81,16 +80,7 @@ def torch_worker(args) -> dict:
         optimizer.step()
         return float(loss)
 
-    start = time.perf_counter()
-    for _ in range(args.warmup):
-        step()
-    compile_s = time.perf_counter() - start
-    times = []
-    for _ in range(args.steps):
-        start = time.perf_counter()
-        loss = step()
-        times.append(time.perf_counter() - start)
-    return {"compile_s": compile_s, "times": times, "loss": loss}
+    return measure(step, args)
 
 
 def run_path(path: str, args) -> dict:
