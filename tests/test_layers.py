@@ -144,5 +144,6 @@ class TestLayers(TestCase):
             12,
             8,
         )
-        with pytest.raises(ValueError, match="one factor per input"):
-            layers.FeatureFusion(8, upsample_factors=(2, 4))(coarse[1:])
+        for factors in ((2, 2, 4), (1, 2), (1, 2, 3)):
+            with pytest.raises(ValueError, match="one factor per input"):
+                layers.FeatureFusion(8, upsample_factors=factors)(coarse)

@@ -1,5 +1,7 @@
 """Asymmetric feature fusion (AFF): mixes all encoder scales into one."""
 
+import itertools
+
 import keras
 from keras import ops
 
@@ -47,10 +49,13 @@ class FeatureFusion(keras.layers.Layer):
 
     def _factors(self, count):
         factors = self.upsample_factors or (1,) * count
-        if len(factors) != count or min(factors) != 1:
+        levels = sorted(set(factors))
+        nested = all(b % a == 0 for a, b in itertools.pairwise(levels))
+        if len(factors) != count or levels[0] != 1 or not nested:
             raise ValueError(
                 f"{self.name}: upsample_factors {factors} must give one factor "
-                f"per input ({count}) and include 1 (the output resolution)."
+                f"per input ({count}), include 1 (the output resolution) and "
+                "each divide the next larger one, e.g. (1, 2, 4)."
             )
         return factors
 
