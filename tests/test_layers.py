@@ -121,6 +121,31 @@ class TestLayers(TestCase):
             rtol=1e-6,
         )
 
+    def test_depth_to_space_and_subpixel_kernel(self):
+        x = np.random.default_rng(5).random((2, 3, 5, 12), dtype=np.float32)
+        expected = np.zeros((2, 6, 10, 3), "float32")
+        for a in range(2):
+            for b in range(2):
+                expected[:, a::2, b::2] = x[..., (2 * a + b) * 3 : (2 * a + b + 1) * 3]
+        np.testing.assert_array_equal(
+            to_numpy(layers.resampling.depth_to_space(x, 2)), expected
+        )
+        # Every 4x4 kernel tap is used exactly once across the four phases.
+        taps = np.arange(16, dtype="float32").reshape(4, 4, 1, 1) + 1
+        kernel = to_numpy(layers.conv.subpixel_kernel(taps))
+        assert kernel.shape == (3, 3, 1, 4)
+        np.testing.assert_array_equal(np.sort(kernel[kernel > 0]), taps.ravel())
+        # ...and the sub-pixel form (used on JAX) equals the transposed conv.
+        block = layers.TransposedConvBlock(4, activation=False)
+        block(x[..., :8])
+        kernel = layers.conv.subpixel_kernel(block.conv.kernel)
+        subpixel = layers.resampling.depth_to_space(
+            keras.ops.conv(x[..., :8], kernel, padding="same"), 2
+        )
+        self.assert_allclose(
+            subpixel + block.conv.bias, block.conv(x[..., :8]), atol=1e-5
+        )
+
     def test_fusion_of_coarse_inputs_equals_official_concat(self):
         # The official AFF upsamples the coarse maps, then concat + 1x1 conv;
         # FeatureFusion convolves each at its own size and upsamples after.
