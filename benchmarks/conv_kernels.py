@@ -6,11 +6,10 @@
 Times one 3x3 convolution of each MIMO-UNet stage at the training shape
 (batch 4, 256x256 crops: 32 channels at 256x256, 64 at 128x128, 128 at
 64x64; every stage has the same FLOPs) split into forward, input gradient
-and weight gradient on JAX, and forward + backward on PyTorch eager. It
-explains `training_throughput.py`: on this CPU XLA's weight-gradient
-convolution, and its batched 32-channel convolution, run far below the
-matmul peak, which is why JAX training is slower than PyTorch eager while
-JAX inference is faster.
+and weight gradient on JAX (with the XLA:CPU flags `training/fit.py` sets),
+and forward + backward on PyTorch eager. It explains `training_throughput.py`:
+XLA's weight-gradient convolution runs far below the matmul peak and is
+what keeps JAX training from pulling ahead of PyTorch eager.
 """
 
 import argparse
@@ -30,6 +29,9 @@ def _median_ms(fn, repeats: int) -> float:
 
 
 def jax_worker(batch: int, repeats: int) -> None:
+    from keras_mimo.training.xla_cpu import use_training_xla_flags
+
+    use_training_xla_flags()  # as training/fit.py does
     import jax
     import numpy as np
 

@@ -1,14 +1,15 @@
 """Training throughput (images/s) per Keras backend vs plain PyTorch eager.
 
     python benchmarks/training_throughput.py                # all paths, batch 4, 256x256
-    python benchmarks/training_throughput.py --paths jax torch_reference --steps 3
+    python benchmarks/training_throughput.py --paths jax torch_reference --rounds 3
 
 Each path runs in its own process (a Keras backend is per process): a full
 MIMO-UNet, Adam, the official loss, one fixed batch, `--warmup` steps (the
 compile) then `--steps` timed steps. `torch_reference` is the plain PyTorch
 eager model of `benchmarks/torch_reference.py` with the same loss, the
-baseline every ratio is measured against in the same run. Input-pipeline
-throughput alone is `benchmarks/pipeline_throughput.py`.
+baseline every ratio is measured against in the same run. The JAX path uses
+the XLA:CPU flags `training/fit.py` sets (`keras_mimo.training.xla_cpu`).
+Input-pipeline throughput alone is `benchmarks/pipeline_throughput.py`.
 """
 
 import argparse
@@ -115,6 +116,18 @@ def run_path(path: str, args) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def pool(results: dict, path: str, run: dict) -> None:
+    """Adds one run's step times to `results[path]` (the first error sticks)."""
+    previous = results.setdefault(path, run)
+    if previous is run or "error" in previous:
+        return
+    if "error" in run:
+        results[path] = run
+        return
+    previous["times"] += run["times"]
+    previous["peak_rss_mb"] = max(previous["peak_rss_mb"], run["peak_rss_mb"])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--paths", nargs="+", default=list(PATHS), choices=PATHS)
@@ -125,11 +138,22 @@ def main(argv=None) -> int:
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="repeat the sweep, interleaving paths, and pool the step times "
+        "(evens out machine-load drift between paths)",
+    )
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker:
+        if args.worker == "jax":
+            from keras_mimo.training.xla_cpu import use_training_xla_flags
+
+            use_training_xla_flags()  # as training/fit.py does
         import torch
 
         torch.set_num_threads(args.threads)
@@ -143,9 +167,13 @@ def main(argv=None) -> int:
 
     print(
         f"{args.model}, batch {args.batch} x {args.size}x{args.size}, fp32, "
-        f"{args.threads} threads, median of {args.steps} steps after {args.warmup} warm-up"
+        f"{args.threads} threads, median of {args.rounds} x {args.steps} steps "
+        f"(each after {args.warmup} warm-up), paths interleaved"
     )
-    results = {path: run_path(path, args) for path in args.paths}
+    results = {}
+    for _ in range(args.rounds):
+        for path in args.paths:
+            pool(results, path, run_path(path, args))
     baseline = results.get("torch_reference", {}).get("times")
     base = sorted(baseline)[len(baseline) // 2] if baseline else None
     print(

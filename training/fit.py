@@ -109,8 +109,11 @@ def main(argv=None) -> int:
         distribution_scope,
         request_virtual_cpu_devices,
     )
+    from keras_mimo.training.xla_cpu import use_training_xla_flags
 
     request_virtual_cpu_devices(args.virtual_devices, args.backend)
+    if args.backend == "jax":
+        use_training_xla_flags()
 
     import keras
 
