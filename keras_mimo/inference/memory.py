@@ -1,15 +1,16 @@
 """Choosing a tile size from a memory budget.
 
 Peak working memory of one MIMO-UNet forward pass grows linearly with the
-number of input pixels. It was measured (peak RSS above the loaded model,
-float32, 256x256 to 768x432 inputs, MIMO-UNet `width=32`) as about
+number of input pixels. `benchmarks/activation_memory.py` measures it (peak
+RSS above the loaded model, float32, slope from 256x256 to 1280x720 inputs,
+MIMO-UNet `width=32`) as about
 
     bytes per pixel = K[backend] * width * batch
 
-with K = 100 for JAX (XLA), 116 for TensorFlow (XLA) and 170 for PyTorch
-(eager): 3.2 to 3.7 kB per pixel for MIMO-UNet, i.e. roughly 25 to 30
-full-resolution feature maps of `width` float32 channels alive at once.
-`num_res` hardly matters (residual blocks run one after the other and
+with K = 25 for JAX (XLA), 36 for TensorFlow (XLA) and 81 for PyTorch
+(eager; its steepest segment): 0.8 to 2.6 kB per pixel for MIMO-UNet, i.e.
+roughly 6 to 20 full-resolution feature maps of `width` float32 channels
+alive at once. `num_res` hardly matters (residual blocks run one after the other and
 reuse memory), so MIMO-UNet+ has the same estimate. Other dtypes scale it by
 their size over 4 bytes. An image (or tile) of H x W pixels fits a budget B
 when `H * W * bytes_per_pixel <= B`.
@@ -17,7 +18,7 @@ when `H * W * bytes_per_pixel <= B`.
 `choose_tile` picks the tile shape (multiples of 16, or the whole padded
 image side) that fits the budget and needs the least total computation
 including overlaps; for a 1280x720 image and the default 512 MiB budget on
-JAX that is 720x224 tiles (the whole height, 7 tiles across).
+JAX that is 384x1280 tiles (the whole width, 2 tiles down).
 """
 
 import re
@@ -28,7 +29,7 @@ from keras_mimo.inference.padding import SIZE_MULTIPLE
 from keras_mimo.inference.tiling import count_tiles
 
 #: Bytes of working memory per input pixel per channel of `width` (float32).
-BYTES_PER_PIXEL_PER_CHANNEL = {"jax": 100, "tensorflow": 116, "torch": 170}
+BYTES_PER_PIXEL_PER_CHANNEL = {"jax": 25, "tensorflow": 36, "torch": 81}
 #: Default working-memory budget: keeps `keras-mimo deblur` under 1.5 GB of
 #: resident memory for 1280x720 images and under 2 GB for 3840x2160 ones.
 DEFAULT_MEMORY_BUDGET = 512 * 2**20
@@ -70,7 +71,7 @@ def activation_bytes_per_pixel(
 
     Example:
     >>> activation_bytes_per_pixel(32, "jax")
-    3200
+    800
     """
     backend = backend or keras.config.backend()
     fallback = max(BYTES_PER_PIXEL_PER_CHANNEL.values())

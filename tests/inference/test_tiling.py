@@ -67,7 +67,10 @@ def test_choose_tile_fits_budget_and_multiple():
         for side, full in ((tile_h, height), (tile_w, width)):
             assert side == full or side % 16 == 0
             assert side > 64  # more than twice the overlap
-    assert choose_tile(720, 1280, 512 * 2**20, bytes_per_pixel, 32) == (720, 224)
+    # JAX needs 800 B/pixel: two full-width tiles for a 1280x720 frame.
+    assert choose_tile(720, 1280, 512 * 2**20, bytes_per_pixel, 32) == (384, 1280)
+    # At 3200 B/pixel the cheapest cover is 7 full-height strips.
+    assert choose_tile(720, 1280, 512 * 2**20, 3200, 32) == (720, 224)
     # A budget below the smallest tile still gives the smallest tile.
     assert choose_tile(720, 1280, 1, bytes_per_pixel, 32) == (80, 80)
-    assert tiles_per_call(64 * 64, 512 * 2**20, bytes_per_pixel) == 40
+    assert tiles_per_call(64 * 64, 512 * 2**20, 3200) == 40

@@ -1,0 +1,80 @@
+"""Working memory of one MIMO-UNet forward pass per input pixel, per backend.
+
+    python benchmarks/activation_memory.py
+    python benchmarks/activation_memory.py --sizes 256x256 432x768 --backends jax
+
+For each backend and size, a fresh process builds MIMO-UNet (`width=32`),
+runs one image through the compiled inference function the `Deblurrer`
+uses, and reports its peak RSS above the RSS before the call. The slope
+between the smallest and the largest size, divided by `width`, is the
+`K` (bytes per pixel per channel) that `keras_mimo.inference.memory` uses
+to pick tile sizes; the compiler's one-off memory cancels out of the slope.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+
+BACKENDS = ("jax", "tensorflow", "torch")
+WIDTH = 32
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def worker(height: int, width: int) -> dict:
+    import gc
+
+    import numpy as np
+
+    from keras_mimo import MIMOUNet
+    from keras_mimo.inference.compiled import CompiledModel
+
+    model = MIMOUNet.from_variant("mimo_unet", width=WIDTH)
+    compiled = CompiledModel.shared(model)
+    image = np.random.default_rng(0).random((1, height, width, 3), dtype=np.float32)
+    gc.collect()
+    before = _rss_bytes()
+    np.asarray(compiled(image))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {"pixels": height * width, "working_bytes": peak - before}
+
+
+def measure(backend: str, size: str) -> dict:
+    height, width = (int(v) for v in size.split("x"))
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    command = [sys.executable, __file__, "--worker", f"{height}x{width}"]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backends", nargs="+", default=list(BACKENDS))
+    parser.add_argument("--sizes", nargs="+", default=["256x256", "432x768"])
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        height, width = (int(v) for v in args.worker.split("x"))
+        print(json.dumps(worker(height, width)))
+        return 0
+    print(f"MIMO-UNet width {WIDTH}, batch 1, fp32; working memory above the model")
+    print("| backend | " + " | ".join(args.sizes) + " | K (bytes/pixel/channel) |")
+    print("| --- | " + " | ".join("---" for _ in args.sizes) + " | --- |")
+    for backend in args.backends:
+        rows = [measure(backend, size) for size in args.sizes]
+        slope = (rows[-1]["working_bytes"] - rows[0]["working_bytes"]) / (
+            rows[-1]["pixels"] - rows[0]["pixels"]
+        )
+        cells = [f"{r['working_bytes'] / 2**20:.0f} MiB" for r in rows]
+        print(f"| {backend} | {' | '.join(cells)} | {slope / WIDTH:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
