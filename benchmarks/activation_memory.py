@@ -5,13 +5,14 @@
 
 For each backend and size, a fresh process builds MIMO-UNet (`width=32`),
 runs one image through the compiled inference function the `Deblurrer`
-uses, and reports its peak RSS above the RSS before the call. The slope
-between the smallest and the largest size, divided by `width`, is the
-`K` (bytes per pixel per channel) that `keras_mimo.inference.memory` uses
-to pick tile sizes; the compiler's one-off memory cancels out of the slope.
+uses, and reports its peak RSS above the RSS before the call. The steepest
+slope between consecutive sizes, divided by `width`, is the `K` (bytes per
+pixel per channel) that `keras_mimo.inference.memory` uses to pick tile
+sizes; the compiler's one-off memory cancels out of the slope.
 """
 
 import argparse
+import itertools
 import json
 import os
 import resource
@@ -56,7 +57,9 @@ def measure(backend: str, size: str) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backends", nargs="+", default=list(BACKENDS))
-    parser.add_argument("--sizes", nargs="+", default=["256x256", "432x768"])
+    parser.add_argument(
+        "--sizes", nargs="+", default=["256x256", "432x768", "720x1280"]
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -68,8 +71,9 @@ def main(argv=None) -> int:
     print("| --- | " + " | ".join("---" for _ in args.sizes) + " | --- |")
     for backend in args.backends:
         rows = [measure(backend, size) for size in args.sizes]
-        slope = (rows[-1]["working_bytes"] - rows[0]["working_bytes"]) / (
-            rows[-1]["pixels"] - rows[0]["pixels"]
+        slope = max(
+            (b["working_bytes"] - a["working_bytes"]) / (b["pixels"] - a["pixels"])
+            for a, b in itertools.pairwise(rows)
         )
         cells = [f"{r['working_bytes'] / 2**20:.0f} MiB" for r in rows]
         print(f"| {backend} | {' | '.join(cells)} | {slope / WIDTH:.0f} |")

@@ -2,15 +2,15 @@
 
 Peak working memory of one MIMO-UNet forward pass grows linearly with the
 number of input pixels. `benchmarks/activation_memory.py` measures it (peak
-RSS above the loaded model, float32, slope from 256x256 to 1280x720 inputs,
-MIMO-UNet `width=32`) as about
+RSS above the loaded model, float32, steepest slope over 256x256, 432x768 and
+1280x720 inputs, MIMO-UNet `width=32`) as about
 
     bytes per pixel = K[backend] * width * batch
 
 with K = 25 for JAX (XLA), 36 for TensorFlow (XLA) and 81 for PyTorch
-(eager; its steepest segment): 0.8 to 2.6 kB per pixel for MIMO-UNet, i.e.
-roughly 6 to 20 full-resolution feature maps of `width` float32 channels
-alive at once. `num_res` hardly matters (residual blocks run one after the other and
+(eager; repeated runs vary by about 3 either way): 0.8 to 2.6 kB per pixel for MIMO-UNet, i.e. roughly 6 to 20
+full-resolution feature maps of `width` float32 channels alive at once.
+`num_res` hardly matters (residual blocks run one after the other and
 reuse memory), so MIMO-UNet+ has the same estimate. Other dtypes scale it by
 their size over 4 bytes. An image (or tile) of H x W pixels fits a budget B
 when `H * W * bytes_per_pixel <= B`.
