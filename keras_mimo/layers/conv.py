@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_mimo.kernels import same_conv, uses_native_weight_grad
 from keras_mimo.layers.initializers import TorchConvUniform
 from keras_mimo.layers.resampling import depth_to_space
 
@@ -15,7 +16,10 @@ class ConvBlock(keras.layers.Layer):
     This is the official `BasicConv`. PyTorch pads every side by `k // 2`,
     which for a stride-2 convolution is *not* Keras `padding="same"` (that
     pads only bottom/right on even sizes), so strided convolutions pad
-    explicitly and then run a `"valid"` convolution.
+    explicitly and then run a `"valid"` convolution. Stride-1 blocks take
+    `keras_mimo.kernels.same_conv` where it has a native weight gradient
+    (JAX on CPU), and the Keras `Conv2D` sublayer otherwise; both hold the
+    same `conv/kernel` and `conv/bias`.
 
     Args:
         filters: number of output channels.
@@ -54,7 +58,11 @@ class ConvBlock(keras.layers.Layer):
         if self.pad:
             p = self.pad
             inputs = ops.pad(inputs, [[0, 0], [p, p], [p, p], [0, 0]])
-        return self.conv(inputs)
+        kernel = self.conv.kernel
+        if self.strides > 1 or not uses_native_weight_grad(inputs, kernel):
+            return self.conv(inputs)
+        outputs = same_conv(inputs, ops.convert_to_tensor(kernel)) + self.conv.bias
+        return ops.relu(outputs) if self.activation else outputs
 
     def compute_output_shape(self, input_shape):
         batch, height, width, _ = input_shape
@@ -134,7 +142,7 @@ class TransposedConvBlock(keras.layers.Layer):
     def call(self, inputs):
         if keras.config.backend() == "jax":
             kernel = ops.cast(subpixel_kernel(self.conv.kernel), inputs.dtype)
-            outputs = depth_to_space(ops.conv(inputs, kernel, padding="same"), 2)
+            outputs = depth_to_space(same_conv(inputs, kernel), 2)
             outputs = outputs + ops.cast(self.conv.bias, inputs.dtype)
         else:
             outputs = self.conv(inputs)
