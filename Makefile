@@ -22,7 +22,7 @@ TFDV_PINS := tensorflow==2.16.2 tensorflow-data-validation==1.16.1 \
 
 setup: $(VENV)/.installed $(TFDV_VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml setup.py keras_mimo/kernels/conv_weight_grad.cc Makefile
+$(VENV)/.installed: pyproject.toml setup.py $(wildcard keras_mimo/kernels/*.cc keras_mimo/kernels/*.h) Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q $(TORCH_PIN)

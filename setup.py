@@ -1,10 +1,10 @@
-"""Builds keras-mimo's optional native CPU kernel (`keras_mimo/kernels`).
+"""Builds keras-mimo's optional native CPU kernels (`keras_mimo/kernels`).
 
-Everything else is in pyproject.toml. The kernel is an XLA FFI handler, so it
+Everything else is in pyproject.toml. The kernels are XLA FFI handlers, so they
 compiles against the headers that ship with jaxlib; without jaxlib in the
 build environment (install with `--no-build-isolation`, as the Makefile does),
 off x86-64 Linux, or when the compiler fails, the build is skipped and
-JAX falls back to XLA's own convolution gradients.
+JAX falls back to XLA's own convolutions.
 """
 
 import importlib.util
@@ -31,8 +31,12 @@ def native_extensions() -> list[Extension]:
         return []
     return [
         Extension(
-            "keras_mimo.kernels._conv_weight_grad",
-            ["keras_mimo/kernels/conv_weight_grad.cc"],
+            "keras_mimo.kernels._native_conv",
+            [
+                "keras_mimo/kernels/conv_same.cc",
+                "keras_mimo/kernels/conv_weight_grad.cc",
+            ],
+            depends=["keras_mimo/kernels/row_parallel.h"],
             include_dirs=[include],
             extra_compile_args=[
                 "-O3",

@@ -1,4 +1,4 @@
-"""Per-convolution training cost on CPU: XLA (JAX) against PyTorch, same run.
+"""Per-convolution training cost on CPU: JAX (XLA and native) against PyTorch.
 
     python benchmarks/conv_kernels.py            # MIMO-UNet's three stage shapes
     python benchmarks/conv_kernels.py --batch 1
@@ -6,14 +6,12 @@
 Times one 3x3 convolution of each MIMO-UNet stage at the training shape
 (batch 4, 256x256 crops: 32 channels at 256x256, 64 at 128x128, 128 at
 64x64; every stage has the same FLOPs) split into forward, input gradient
-and weight gradient on JAX (with the XLA:CPU flags `training/fit.py` sets),
-and forward + backward on PyTorch eager. The weight gradient is timed twice:
-XLA's own convolution, and keras-mimo's native kernel (`keras_mimo.kernels`,
-what the model uses on JAX-on-CPU where it is built); "JAX total" counts
-the one the model takes. It explains
-`training_throughput.py`: XLA's weight-gradient convolution runs far below the
-matmul peak, which kept JAX training behind PyTorch eager until the native
-kernel replaced it.
+and weight gradient on JAX, twice: XLA's own convolutions (with the XLA:CPU
+flags `training/fit.py` sets) and keras-mimo's native kernels
+(`keras_mimo.kernels.same_conv`, what the model runs on JAX-on-CPU where they
+are built); and forward + backward on PyTorch eager. It explains
+`training_throughput.py`: XLA's weight-gradient convolution runs far below
+the matmul peak, which kept JAX training behind PyTorch eager.
 """
 
 import argparse
@@ -46,19 +44,24 @@ def jax_worker(batch: int, repeats: int) -> None:
             x, k, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")
         )
 
-    forward = jax.jit(conv)
-    grad_x = jax.jit(lambda x, g, k: jax.vjp(lambda a: conv(a, k), x)[1](g)[0])
-    grad_k = jax.jit(lambda x, g, k: jax.vjp(lambda b: conv(x, b), k)[1](g)[0])
-    native_k = jax.jit(lambda x, g, k: jax.vjp(lambda b: same_conv(x, b), k)[1](g)[0])
-    grads = (grad_k, native_k) if native_kernels_available() else (grad_k,)
+    def stage_functions(conv):
+        return (
+            jax.jit(conv),
+            jax.jit(lambda x, g, k: jax.vjp(lambda a: conv(a, k), x)[1](g)[0]),
+            jax.jit(lambda x, g, k: jax.vjp(lambda b: conv(x, b), k)[1](g)[0]),
+        )
+
+    paths = [stage_functions(conv)]
+    if native_kernels_available():
+        paths.append(stage_functions(same_conv))
     rng = np.random.default_rng(0)
     for size, channels in STAGES:
         x = jax.numpy.asarray(rng.random((batch, size, size, channels), "float32"))
         k = jax.numpy.asarray(rng.random((3, 3, channels, channels), "float32"))
         times = [
             _median_ms(lambda f=f, a=a: f(*a).block_until_ready(), repeats)
-            for f, a in ((forward, (x, k)), (grad_x, (x, x, k)))
-            + tuple((g, (x, x, k)) for g in grads)
+            for forward, grad_x, grad_k in paths
+            for f, a in ((forward, (x, k)), (grad_x, (x, x, k)), (grad_k, (x, x, k)))
         ]
         print("RESULT", size, channels, *times, flush=True)
 
@@ -100,22 +103,25 @@ def main(argv=None) -> int:
     jax_rows, torch_rows = run("jax", args), run("torch", args)
     print(f"one 3x3 conv, batch {args.batch}, fp32, 2 threads; ms (GFLOP/s)")
     print(
-        "| stage | JAX forward | JAX grad input | JAX grad weight (XLA) "
-        "| JAX grad weight (native) | JAX total | torch fwd+bwd | torch / JAX |"
+        "| stage | path | forward | input grad | weight grad | total "
+        "| torch fwd+bwd | torch / JAX |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for (size, channels), times in jax_rows.items():
         gflop = 2 * args.batch * size * size * channels * channels * 9 / 1e9
-        cells = [f"{t:.0f} ({gflop / t * 1000:.0f})" for t in times]
-        if len(cells) == 3:
-            cells.append("not built")
-        total = times[0] + times[1] + times[-1]  # the model's weight-gradient path
         reference = torch_rows[(size, channels)][0]
-        print(
-            f"| {channels} ch, {size}x{size} | {' | '.join(cells)} | {total:.0f} "
-            f"| {reference:.0f} ({3 * gflop / reference * 1000:.0f}) "
-            f"| {reference / total:.2f}x |"
-        )
+        for path, part in zip(("XLA", "native"), (times[:3], times[3:]), strict=False):
+            if not part:
+                print(
+                    f"| {channels} ch, {size}x{size} | native | not built | | | | | |"
+                )
+                continue
+            cells = " | ".join(f"{t:.0f} ({gflop / t * 1000:.0f})" for t in part)
+            print(
+                f"| {channels} ch, {size}x{size} | {path} | {cells} | {sum(part):.0f} "
+                f"| {reference:.0f} ({3 * gflop / reference * 1000:.0f}) "
+                f"| {reference / sum(part):.2f}x |"
+            )
     return 0
 
 

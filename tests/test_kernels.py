@@ -56,6 +56,11 @@ def test_library_is_built_and_loads():
 
 @pytest.mark.skipif(not has_avx512(), reason="native kernel needs AVX-512")
 class TestSameConv(TestCase):
+    def assert_same_up_to_rounding(self, actual, expected):
+        """Equal up to float32 summation order, relative to the largest value."""
+        scale = float(np.abs(np.asarray(expected)).max()) or 1.0
+        self.assert_allclose(actual, expected, atol=2e-6 * scale)
+
     # (batch, height, width, in, out, kernel): the model's shapes, channel
     # counts off the 8-row block, 16-wide output tails, images smaller than
     # the kernel, 1x1 and 5x5 kernels.
@@ -80,24 +85,41 @@ class TestSameConv(TestCase):
         kernel = jnp.asarray(
             rng.standard_normal((size, size, channels, filters), dtype=np.float32)
         )
-        assert kernels.uses_native_weight_grad(x, kernel)
-        self.assert_allclose(kernels.same_conv(x, kernel), reference_conv(x, kernel))
-        native_x, native_kernel = gradients(kernels.same_conv, x, kernel)
-        xla_x, xla_kernel = gradients(reference_conv, x, kernel)
-        self.assert_allclose(native_x, xla_x, atol=0)  # same XLA convolution
-        scale = float(np.abs(xla_kernel).max())
-        self.assert_allclose(native_kernel, xla_kernel, atol=2e-6 * scale)
+        assert kernels.uses_native_conv(x, kernel)
+        self.assert_same_up_to_rounding(
+            kernels.same_conv(x, kernel), reference_conv(x, kernel)
+        )
+        native = gradients(kernels.same_conv, x, kernel)
+        xla = gradients(reference_conv, x, kernel)
+        for a, b in zip(native, xla, strict=True):
+            self.assert_same_up_to_rounding(a, b)
+
+    def test_empty_batch_and_vmap(self):
+        import jax
+        import jax.numpy as jnp
+
+        rng = np.random.default_rng(3)
+        kernel = jnp.asarray(rng.standard_normal((3, 3, 16, 16), dtype=np.float32))
+        empty = jnp.zeros((0, 5, 6, 16))
+        assert kernels.same_conv(empty, kernel).shape == (0, 5, 6, 16)
+        _, grad_kernel = gradients(kernels.same_conv, empty, kernel)
+        self.assert_allclose(grad_kernel, np.zeros((3, 3, 16, 16)), atol=0)
+        stacked = jnp.asarray(rng.standard_normal((3, 1, 5, 6, 16), dtype=np.float32))
+        mapped = jax.vmap(lambda x: kernels.same_conv(x, kernel))(stacked)
+        for x, y in zip(stacked, mapped, strict=True):
+            self.assert_same_up_to_rounding(y, reference_conv(x, kernel))
 
     def test_falls_back_where_it_does_not_apply(self, monkeypatch):
         import jax.numpy as jnp
 
         x = jnp.ones((1, 4, 4, 8))
-        assert not kernels.uses_native_weight_grad(x, jnp.ones((3, 3, 8, 8)))
-        assert not kernels.uses_native_weight_grad(x, jnp.ones((2, 2, 8, 16)))
+        assert kernels.uses_native_conv(x, jnp.ones((3, 3, 8, 16)))
+        assert not kernels.uses_native_conv(x, jnp.ones((3, 3, 8, 8)))
+        assert not kernels.uses_native_conv(x, jnp.ones((2, 2, 8, 16)))
         half = x.astype("bfloat16")
-        assert not kernels.uses_native_weight_grad(half, jnp.ones((3, 3, 8, 16)))
+        assert not kernels.uses_native_conv(half, jnp.ones((3, 3, 8, 16)))
         monkeypatch.setenv(library.DISABLE_VARIABLE, "0")
-        assert not kernels.uses_native_weight_grad(x, jnp.ones((3, 3, 8, 16)))
+        assert not kernels.uses_native_conv(x, jnp.ones((3, 3, 8, 16)))
 
     def test_model_gradients_match_xla(self, monkeypatch):
         import jax

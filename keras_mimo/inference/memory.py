@@ -7,8 +7,10 @@ RSS above the loaded model, float32, steepest slope over 256x256, 432x768 and
 
     bytes per pixel = K[backend] * width * batch
 
-with K = 25 for JAX (XLA), 36 for TensorFlow (XLA) and 81 for PyTorch
-(eager; repeated runs vary by about 3 either way): 0.8 to 2.6 kB per pixel for MIMO-UNet, i.e. roughly 6 to 20
+with K = 25 for JAX (XLA; 21 with the native convolutions of
+`keras_mimo.kernels`, so 25 also covers the XLA fallback), 36 for TensorFlow
+(XLA) and 81 for PyTorch (eager; repeated runs vary by about 3 either way):
+0.8 to 2.6 kB per pixel for MIMO-UNet, i.e. roughly 6 to 20
 full-resolution feature maps of `width` float32 channels alive at once.
 `num_res` hardly matters (residual blocks run one after the other and
 reuse memory), so MIMO-UNet+ has the same estimate. Other dtypes scale it by

@@ -9,8 +9,9 @@
 // 57-121 GFLOP/s on a 2-core AVX-512 machine. Here it is a blocked outer-product
 // GEMM over image rows: 8 input channels x 32 output channels held in 16
 // AVX-512 registers, streamed over one image row at a time (which stays in
-// L2 for all k*k taps), rows shared out to XLA's intra-op thread pool with a
-// private accumulator per thread. ~200 GFLOP/s on the same machine.
+// L2 for all k*k taps), rows shared out to XLA's intra-op thread pool
+// (row_parallel.h) with a private accumulator per thread. ~200 GFLOP/s on
+// the same machine.
 //
 // Built by setup.py (optional); keras_mimo/kernels/conv.py loads it with
 // ctypes, checks `keras_mimo_conv_kernels_supported()`, and falls back to
@@ -19,13 +20,11 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
 #include <cstring>
-#include <memory>
-#include <thread>
 #include <vector>
 
+#include "row_parallel.h"
 #include "xla/ffi/api/ffi.h"
 
 namespace ffi = xla::ffi;
@@ -119,35 +118,6 @@ __attribute__((target("avx512f"))) void AccumulateRows(const Shape& s,
   }
 }
 
-// Work shared between the calling thread and pool tasks. Rows are claimed in
-// chunks; each participant sums into its own accumulator. Held by shared_ptr
-// so a pool task that starts after the work is done touches nothing freed.
-struct Job {
-  Shape shape;
-  const float* x;
-  const float* dy;
-  int64_t chunk_rows, num_chunks, acc_size;
-  std::atomic<int64_t> next_chunk{0};
-  std::atomic<int> next_slot{0};
-  std::atomic<int> active{0};
-  std::vector<std::vector<float>> slots;
-
-  void Participate() {
-    active.fetch_add(1);
-    int slot = -1;
-    for (int64_t c; (c = next_chunk.fetch_add(1)) < num_chunks;) {
-      if (slot < 0) {
-        slot = next_slot.fetch_add(1);
-        slots[slot].assign(acc_size, 0.0f);
-      }
-      const int64_t row0 = c * chunk_rows;
-      const int64_t row1 = std::min(row0 + chunk_rows, shape.n * shape.h);
-      AccumulateRows(shape, x, dy, slots[slot].data(), row0, row1);
-    }
-    active.fetch_sub(1);
-  }
-};
-
 ffi::Error WeightGradImpl(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> x,
                           ffi::Buffer<ffi::F32> dy,
                           ffi::ResultBuffer<ffi::F32> dkernel) {
@@ -159,28 +129,22 @@ ffi::Error WeightGradImpl(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> x,
       kd[2] != s.cin || kd[3] != s.cout || s.k % 2 == 0 || s.cout % 16)
     return ffi::Error::InvalidArgument("conv weight grad: inconsistent shapes");
 
-  auto job = std::make_shared<Job>();
-  job->shape = s;
-  job->x = x.typed_data();
-  job->dy = dy.typed_data();
-  job->acc_size = s.k * s.k * s.cin * s.cout;
-  const int64_t rows = s.n * s.h;
-  const int64_t helpers = std::max<int64_t>(0, pool.num_threads() - 1);
-  const int64_t participants = helpers + 1;
-  job->num_chunks = std::min<int64_t>(rows, 8 * participants);
-  job->chunk_rows = (rows + job->num_chunks - 1) / job->num_chunks;
-  job->num_chunks = (rows + job->chunk_rows - 1) / job->chunk_rows;
-  job->slots.resize(participants);
-  for (int64_t t = 0; t < helpers; ++t) pool.Schedule([job] { job->Participate(); });
-  job->Participate();
-  while (job->active.load() > 0) std::this_thread::yield();
+  const int64_t acc_size = s.k * s.k * s.cin * s.cout;
+  std::vector<std::vector<float>> partial_sums(keras_mimo::Participants(pool));
+  const float* xs = x.typed_data();
+  const float* dys = dy.typed_data();
+  const int used = keras_mimo::ForEachRowChunk(
+      pool, s.n * s.h, [&](int slot, int64_t row0, int64_t row1) {
+        auto& sums = partial_sums[slot];
+        if (sums.empty()) sums.assign(acc_size, 0.0f);
+        AccumulateRows(s, xs, dys, sums.data(), row0, row1);
+      });
 
   float* out = dkernel->typed_data();
-  std::memset(out, 0, job->acc_size * sizeof(float));
-  const int used = std::min<int>(job->next_slot.load(), participants);
+  std::memset(out, 0, acc_size * sizeof(float));
   for (int t = 0; t < used; ++t) {
-    const float* slot = job->slots[t].data();
-    for (int64_t i = 0; i < job->acc_size; ++i) out[i] += slot[i];
+    const float* sums = partial_sums[t].data();
+    for (int64_t i = 0; i < acc_size; ++i) out[i] += sums[i];
   }
   return ffi::Error::Success();
 }

@@ -1,10 +1,10 @@
-"""Finds, loads and registers keras-mimo's optional native CPU kernel.
+"""Finds, loads and registers keras-mimo's optional native CPU kernels.
 
-`conv_weight_grad.cc` is compiled by `setup.py` into
-`keras_mimo/kernels/_conv_weight_grad*.so` when the package is installed next
-to jaxlib on x86-64 Linux. Everything here degrades to "not available" (and
-the model to XLA's own convolution) when the library was not built, the CPU
-lacks AVX-512, or `KERAS_MIMO_NATIVE_KERNELS=0` is set.
+`conv_same.cc` and `conv_weight_grad.cc` are compiled by `setup.py` into
+`keras_mimo/kernels/_native_conv*.so` when the package is installed on
+x86-64 Linux. Everything here degrades to "not available" (and the model to
+XLA's own convolutions) when the library was not built, the CPU lacks
+AVX-512, or `KERAS_MIMO_NATIVE_KERNELS=0` is set.
 """
 
 import ctypes
@@ -13,9 +13,10 @@ import importlib.machinery
 import os
 import pathlib
 
+CONV_TARGET = "keras_mimo_same_conv"
 WEIGHT_GRAD_TARGET = "keras_mimo_conv_weight_grad"
 DISABLE_VARIABLE = "KERAS_MIMO_NATIVE_KERNELS"
-_STEM = "_conv_weight_grad"
+_STEM = "_native_conv"
 
 
 def library_path() -> pathlib.Path | None:
@@ -38,16 +39,16 @@ def _register() -> bool:
         return False
     import jax
 
-    jax.ffi.register_ffi_target(
-        WEIGHT_GRAD_TARGET,
-        jax.ffi.pycapsule(library.KerasMimoConvWeightGrad),
-        platform="cpu",
-    )
+    for target, handler in (
+        (CONV_TARGET, library.KerasMimoSameConv),
+        (WEIGHT_GRAD_TARGET, library.KerasMimoConvWeightGrad),
+    ):
+        jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(handler), platform="cpu")
     return True
 
 
 def native_kernels_available() -> bool:
-    """Whether JAX-on-CPU training uses the native weight-gradient kernel.
+    """Whether JAX on CPU runs same-padded convolutions on the native kernels.
 
     Example:
     >>> native_kernels_available()  # doctest: +SKIP

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_mimo.kernels import same_conv, uses_native_weight_grad
+from keras_mimo.kernels import same_conv, uses_native_conv
 from keras_mimo.layers.initializers import TorchConvUniform
 from keras_mimo.layers.resampling import depth_to_space
 
@@ -16,10 +16,10 @@ class ConvBlock(keras.layers.Layer):
     This is the official `BasicConv`. PyTorch pads every side by `k // 2`,
     which for a stride-2 convolution is *not* Keras `padding="same"` (that
     pads only bottom/right on even sizes), so strided convolutions pad
-    explicitly and then run a `"valid"` convolution. Stride-1 blocks take
-    `keras_mimo.kernels.same_conv` where it has a native weight gradient
-    (JAX on CPU), and the Keras `Conv2D` sublayer otherwise; both hold the
-    same `conv/kernel` and `conv/bias`.
+    explicitly and then run a `"valid"` convolution. Stride-1 blocks run on
+    `keras_mimo.kernels.same_conv` where it has native kernels (JAX on CPU)
+    and on the Keras `Conv2D` sublayer otherwise, with the same
+    `conv/kernel` and `conv/bias`.
 
     Args:
         filters: number of output channels.
@@ -59,7 +59,7 @@ class ConvBlock(keras.layers.Layer):
             p = self.pad
             inputs = ops.pad(inputs, [[0, 0], [p, p], [p, p], [0, 0]])
         kernel = self.conv.kernel
-        if self.strides > 1 or not uses_native_weight_grad(inputs, kernel):
+        if self.strides > 1 or not uses_native_conv(inputs, kernel):
             return self.conv(inputs)
         outputs = same_conv(inputs, ops.convert_to_tensor(kernel)) + self.conv.bias
         return ops.relu(outputs) if self.activation else outputs
