@@ -21,6 +21,7 @@
 #include <memory>
 #include <vector>
 
+#include "conv_common.h"
 #include "row_parallel.h"
 #include "xla/ffi/api/ffi.h"
 
@@ -28,9 +29,7 @@ namespace ffi = xla::ffi;
 
 namespace {
 
-struct Shape {
-  int64_t n, h, w, cin, cout, k;
-};
+using Shape = keras_mimo::ConvShape;
 
 // out[r * cout + co0 + ...] = sum over taps of padded_rows[i][(w0 + r + j) * cin + ci]
 //                                             * kernel[i, j, ci, co0 + ...]
@@ -61,26 +60,6 @@ __attribute__((target("avx512f"))) void OutputPixels(const Shape& s,
   }
   for (int r = 0; r < R; ++r)
     for (int v = 0; v < V; ++v) _mm512_storeu_ps(out + r * s.cout + co0 + 16 * v, c[r][v]);
-}
-
-template <int V>
-__attribute__((target("avx512f"))) void OutputPixelsTail(int pixels, const Shape& s,
-                                                         const float* const* rows,
-                                                         const float* kernel, int64_t w0,
-                                                         int64_t co0, float* out) {
-  switch (pixels) {
-#define KERAS_MIMO_CASE(R) \
-  case R:                  \
-    return OutputPixels<R, V>(s, rows, kernel, w0, co0, out);
-    KERAS_MIMO_CASE(1)
-    KERAS_MIMO_CASE(2)
-    KERAS_MIMO_CASE(3)
-    KERAS_MIMO_CASE(4)
-    KERAS_MIMO_CASE(5)
-    KERAS_MIMO_CASE(6)
-    KERAS_MIMO_CASE(7)
-#undef KERAS_MIMO_CASE
-  }
 }
 
 // k zero-padded input rows, reused across consecutive output rows.
@@ -138,11 +117,13 @@ __attribute__((target("avx512f"))) void ConvolveRows(const Shape& s, const float
       if (w < s.w) {
         const int tail = static_cast<int>(s.w - w);
         float* out = out_row + w * s.cout;
-        if (wide) {
-          OutputPixelsTail<2>(tail, s, rows.data(), kernel, w, co, out);
-        } else {
-          OutputPixelsTail<1>(tail, s, rows.data(), kernel, w, co, out);
-        }
+        keras_mimo::WithBlockSize<7>(tail, [&](auto pixels) {
+          if (wide) {
+            OutputPixels<pixels, 2>(s, rows.data(), kernel, w, co, out);
+          } else {
+            OutputPixels<pixels, 1>(s, rows.data(), kernel, w, co, out);
+          }
+        });
       }
     }
   }
@@ -171,8 +152,4 @@ ffi::Error SameConvImpl(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> x,
 }  // namespace
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasMimoSameConv, SameConvImpl,
-                              ffi::Ffi::Bind()
-                                  .Ctx<ffi::ThreadPool>()
-                                  .Arg<ffi::Buffer<ffi::F32>>()
-                                  .Arg<ffi::Buffer<ffi::F32>>()
-                                  .Ret<ffi::Buffer<ffi::F32>>());
+                              keras_mimo::TwoBuffersToOneBinding());

@@ -24,6 +24,7 @@
 #include <cstring>
 #include <vector>
 
+#include "conv_common.h"
 #include "row_parallel.h"
 #include "xla/ffi/api/ffi.h"
 
@@ -58,29 +59,7 @@ __attribute__((target("avx512f"))) void OuterProductRow(
       _mm512_storeu_ps(acc + (ci0 + r) * cout + co0 + 16 * v, c[r][v]);
 }
 
-template <int V>
-__attribute__((target("avx512f"))) void OuterProductRows(
-    int rows, const float* a, int64_t a_stride, const float* b, int64_t cout,
-    int64_t n, float* acc, int64_t ci0, int64_t co0) {
-  switch (rows) {
-#define KERAS_MIMO_CASE(R) \
-  case R:                  \
-    return OuterProductRow<R, V>(a, a_stride, b, cout, n, acc, ci0, co0);
-    KERAS_MIMO_CASE(1)
-    KERAS_MIMO_CASE(2)
-    KERAS_MIMO_CASE(3)
-    KERAS_MIMO_CASE(4)
-    KERAS_MIMO_CASE(5)
-    KERAS_MIMO_CASE(6)
-    KERAS_MIMO_CASE(7)
-    KERAS_MIMO_CASE(8)
-#undef KERAS_MIMO_CASE
-  }
-}
-
-struct Shape {
-  int64_t n, h, w, cin, cout, k;
-};
+using Shape = keras_mimo::ConvShape;
 
 // Adds the contribution of output rows [row0, row1) (row = n * H + h) to acc.
 __attribute__((target("avx512f"))) void AccumulateRows(const Shape& s,
@@ -106,11 +85,13 @@ __attribute__((target("avx512f"))) void AccumulateRows(const Shape& s,
         for (int64_t co = 0; co < s.cout; co += 32) {
           for (int64_t ci = 0; ci < s.cin; ci += 8) {
             const int rows = static_cast<int>(std::min<int64_t>(8, s.cin - ci));
-            if (s.cout - co >= 32) {
-              OuterProductRows<2>(rows, a, s.cin, b, s.cout, w1 - w0, tap, ci, co);
-            } else {
-              OuterProductRows<1>(rows, a, s.cin, b, s.cout, w1 - w0, tap, ci, co);
-            }
+            keras_mimo::WithBlockSize<8>(rows, [&](auto r) {
+              if (s.cout - co >= 32) {
+                OuterProductRow<r, 2>(a, s.cin, b, s.cout, w1 - w0, tap, ci, co);
+              } else {
+                OuterProductRow<r, 1>(a, s.cin, b, s.cout, w1 - w0, tap, ci, co);
+              }
+            });
           }
         }
       }
@@ -152,11 +133,7 @@ ffi::Error WeightGradImpl(ffi::ThreadPool pool, ffi::Buffer<ffi::F32> x,
 }  // namespace
 
 XLA_FFI_DEFINE_HANDLER_SYMBOL(KerasMimoConvWeightGrad, WeightGradImpl,
-                              ffi::Ffi::Bind()
-                                  .Ctx<ffi::ThreadPool>()
-                                  .Arg<ffi::Buffer<ffi::F32>>()
-                                  .Arg<ffi::Buffer<ffi::F32>>()
-                                  .Ret<ffi::Buffer<ffi::F32>>());
+                              keras_mimo::TwoBuffersToOneBinding());
 
 extern "C" int keras_mimo_conv_kernels_supported() {
   return __builtin_cpu_supports("avx512f") ? 1 : 0;
