@@ -36,7 +36,10 @@ def native_extensions() -> list[Extension]:
                 "keras_mimo/kernels/conv_same.cc",
                 "keras_mimo/kernels/conv_weight_grad.cc",
             ],
-            depends=["keras_mimo/kernels/conv_common.h", "keras_mimo/kernels/row_parallel.h"],
+            depends=[
+                "keras_mimo/kernels/conv_common.h",
+                "keras_mimo/kernels/row_parallel.h",
+            ],
             include_dirs=[include],
             extra_compile_args=[
                 "-O3",

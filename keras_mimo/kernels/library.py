@@ -30,25 +30,19 @@ def library_path() -> pathlib.Path | None:
 
 
 @functools.cache
-def _register() -> bool:
+def _library() -> ctypes.CDLL | None:
     path = library_path()
     if path is None:
-        return False
+        return None
     library = ctypes.CDLL(str(path))
-    if not library.keras_mimo_conv_kernels_supported():
-        return False
-    import jax
-
-    for target, handler in (
-        (CONV_TARGET, library.KerasMimoSameConv),
-        (WEIGHT_GRAD_TARGET, library.KerasMimoConvWeightGrad),
-    ):
-        jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(handler), platform="cpu")
-    return True
+    return library if library.keras_mimo_conv_kernels_supported() else None
 
 
 def native_kernels_available() -> bool:
     """Whether JAX on CPU runs same-padded convolutions on the native kernels.
+
+    Checks the library, the CPU and `KERAS_MIMO_NATIVE_KERNELS` without
+    importing JAX (`keras_mimo.training.xla_cpu` asks before JAX starts).
 
     Example:
     >>> native_kernels_available()  # doctest: +SKIP
@@ -56,4 +50,17 @@ def native_kernels_available() -> bool:
     """
     if os.environ.get(DISABLE_VARIABLE, "1") == "0":
         return False
-    return _register()
+    return _library() is not None
+
+
+@functools.cache
+def register_jax_targets() -> None:
+    """Registers the kernels as XLA FFI targets for JAX on CPU (once)."""
+    import jax
+
+    library = _library()
+    for target, handler in (
+        (CONV_TARGET, library.KerasMimoSameConv),
+        (WEIGHT_GRAD_TARGET, library.KerasMimoConvWeightGrad),
+    ):
+        jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(handler), platform="cpu")

@@ -20,6 +20,7 @@ from keras_mimo.kernels.library import (
     CONV_TARGET,
     WEIGHT_GRAD_TARGET,
     native_kernels_available,
+    register_jax_targets,
 )
 
 # The kernels hold 16 output channels per AVX-512 register.
@@ -61,6 +62,8 @@ def same_conv(inputs, kernel):
 def _jax_same_conv():
     import jax
     import jax.numpy as jnp
+
+    register_jax_targets()
 
     def xla_conv(inputs, kernel):
         return jax.lax.conv_general_dilated(
