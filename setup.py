@@ -1,10 +1,10 @@
 """Builds keras-mimo's optional native CPU kernels (`keras_mimo/kernels`).
 
 Everything else is in pyproject.toml. The kernels are XLA FFI handlers, so they
-compiles against the headers that ship with jaxlib; without jaxlib in the
-build environment (install with `--no-build-isolation`, as the Makefile does),
-off x86-64 Linux, or when the compiler fails, the build is skipped and
-JAX falls back to XLA's own convolutions.
+compile against the headers that ship with jaxlib (pyproject's build-system
+requires puts jaxlib in the build environment on x86-64 Linux). Without
+jaxlib there, off x86-64 Linux, or when the compiler fails, the build is
+skipped and JAX falls back to XLA's own convolutions.
 """
 
 import importlib.util

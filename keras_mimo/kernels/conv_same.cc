@@ -105,23 +105,14 @@ __attribute__((target("avx512f"))) void ConvolveRows(const Shape& s, const float
     float* out_row = y + row * s.w * s.cout;
     for (int64_t co = 0; co < s.cout; co += 32) {
       const bool wide = s.cout - co >= 32;
-      int64_t w = 0;
-      for (; w + 8 <= s.w; w += 8) {
+      for (int64_t w = 0; w < s.w; w += 8) {
         float* out = out_row + w * s.cout;
-        if (wide) {
-          OutputPixels<8, 2>(s, rows.data(), kernel, w, co, out);
-        } else {
-          OutputPixels<8, 1>(s, rows.data(), kernel, w, co, out);
-        }
-      }
-      if (w < s.w) {
-        const int tail = static_cast<int>(s.w - w);
-        float* out = out_row + w * s.cout;
-        keras_mimo::WithBlockSize<7>(tail, [&](auto pixels) {
+        const int pixels = static_cast<int>(std::min<int64_t>(8, s.w - w));
+        keras_mimo::WithBlockSize<8>(pixels, [&](auto r) {
           if (wide) {
-            OutputPixels<pixels, 2>(s, rows.data(), kernel, w, co, out);
+            OutputPixels<r, 2>(s, rows.data(), kernel, w, co, out);
           } else {
-            OutputPixels<pixels, 1>(s, rows.data(), kernel, w, co, out);
+            OutputPixels<r, 1>(s, rows.data(), kernel, w, co, out);
           }
         });
       }

@@ -42,7 +42,7 @@ def native_kernels_available() -> bool:
     """Whether JAX on CPU runs same-padded convolutions on the native kernels.
 
     Checks the library, the CPU and `KERAS_MIMO_NATIVE_KERNELS` without
-    importing JAX (`keras_mimo.training.xla_cpu` asks before JAX starts).
+    importing JAX, so it can be asked before JAX starts.
 
     Example:
     >>> native_kernels_available()  # doctest: +SKIP
