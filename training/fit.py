@@ -44,8 +44,32 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument(
         "--decay-every", type=int, help="steps between halvings (step schedule)"
     )
+    p.add_argument(
+        "--warmup-steps", type=int, default=0, help="linear warm-up (cosine only)"
+    )
     p.add_argument("--frequency-weight", type=float, default=0.1)
-    p.add_argument("--mixed-precision", action="store_true", help="mixed_bfloat16")
+    p.add_argument(
+        "--precision",
+        choices=("auto", "float32", "bfloat16"),
+        default="auto",
+        help="auto: bfloat16 where the hardware has it and it is faster",
+    )
+    p.add_argument(
+        "--mixed-precision",
+        action="store_true",
+        help="same as --precision bfloat16 (mixed_bfloat16 policy)",
+    )
+    p.add_argument(
+        "--jit-compile",
+        choices=("auto", "true", "false"),
+        default="auto",
+        help="XLA (true) or graph/eager (false); auto: the faster here",
+    )
+    p.add_argument(
+        "--identity-init",
+        action="store_true",
+        help="zero the output heads so the new model starts as the identity",
+    )
     p.add_argument("--output", required=True, help="run folder")
     p.add_argument("--resume", action="store_true", help="continue from --output")
     p.add_argument("--init-from", help="preset name or folder to start from")
@@ -61,21 +85,72 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if (args.epochs is None) == (args.steps is None):
         p.error("give exactly one of --epochs or --steps")
+    check_values(p, args)
+    if args.mixed_precision:
+        if args.precision not in ("auto", "bfloat16"):
+            p.error("--mixed-precision contradicts --precision " + args.precision)
+        args.precision = "bfloat16"
     if args.epochs is None:
-        args.epochs = max(1, -(-args.steps // args.steps_per_epoch))
+        # A run shorter than one epoch is one epoch of exactly --steps steps.
+        args.steps_per_epoch = min(args.steps_per_epoch, args.steps)
+        args.epochs = -(-args.steps // args.steps_per_epoch)
     if args.resume and args.init_from:
         p.error("--resume continues a run; --init-from starts a new one")
+    if args.warmup_steps and args.schedule != "cosine":
+        p.error("--warmup-steps needs --schedule cosine")
     return args
 
 
-def build_model(args, keras, MIMOUNet):
-    policy = "mixed_bfloat16" if args.mixed_precision else "float32"
+def check_values(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Rejects impossible numbers up front, with the flag's name."""
+    positive = ("batch_size", "steps_per_epoch", "val_every", "checkpoint_every")
+    for name in (*positive, "steps", "epochs", "val_max", "width", "num_res"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            p.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    if args.crop < 4 or args.crop % 4:
+        p.error(f"--crop must be a positive multiple of 4, got {args.crop}")
+    if not 0 < args.lr < float("inf"):
+        p.error(f"--lr must be a positive number, got {args.lr}")
+    if not 0 <= args.frequency_weight < float("inf"):
+        p.error(f"--frequency-weight must be >= 0, got {args.frequency_weight}")
+    if args.warmup_steps < 0:
+        p.error(f"--warmup-steps must be >= 0, got {args.warmup_steps}")
+    if args.decay_every is not None and args.decay_every < 1:
+        p.error(f"--decay-every must be at least 1, got {args.decay_every}")
+
+
+def model_overrides(args) -> dict:
+    return {k: v for k, v in (("width", args.width), ("num_res", args.num_res)) if v}
+
+
+def build_model(args, policy, MIMOUNet):
     if args.init_from:
         return MIMOUNet.from_preset(args.init_from, dtype=policy)
-    overrides = {
-        k: v for k, v in (("width", args.width), ("num_res", args.num_res)) if v
-    }
-    return MIMOUNet.from_variant(args.model, dtype=policy, **overrides)
+    model = MIMOUNet.from_variant(args.model, dtype=policy, **model_overrides(args))
+    if args.identity_init:
+        from keras_mimo.training.initialization import zero_output_heads
+
+        zero_output_heads(model)
+    return model
+
+
+def choose_path(args, MIMOUNet):
+    """The precision and compile mode to train with (probed when `auto`)."""
+    from keras_mimo.training.fast_path import choose_training_path
+
+    config = {**MIMOUNet.VARIANTS[args.model], **model_overrides(args)}
+    path = choose_training_path(
+        args.backend,
+        lambda policy: MIMOUNet(**config, dtype=policy),
+        config,
+        args.batch_size,
+        args.crop,
+        args.precision,
+        args.jit_compile,
+    )
+    print(f"Training path: {path.describe()}")
+    return path
 
 
 def make_datasets(args, seed, replicas=1):
@@ -148,17 +223,21 @@ def main(argv=None) -> int:
                 f"Resumed {state['checkpoint']} (epoch {state['epoch']}, step {state['step']})."
             )
         else:
-            model = build_model(args, keras, MIMOUNet)
+            path = choose_path(args, MIMOUNet)
+            keras.utils.set_random_seed(seed % 2**31)
+            model = build_model(args, path.policy, MIMOUNet)
             schedule = learning_rate_schedule(
                 args.schedule,
                 args.lr,
                 args.epochs * args.steps_per_epoch,
                 args.decay_every,
+                args.warmup_steps,
             )
             model.compile(
                 optimizer=keras.optimizers.Adam(schedule),
                 loss=MIMOLoss(args.frequency_weight),
                 metrics={"full": [PSNR(), SSIM()]},
+                jit_compile=path.jit_compile,
             )
     print(
         f"{model.variant or 'custom'} ({model.count_params():,} parameters), "
@@ -217,7 +296,7 @@ def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
         "epochs": state.get("epoch"),
         "batch_size": args.batch_size,
         "crop": args.crop,
-        "mixed_precision": args.mixed_precision,
+        "precision": model.dtype_policy.name,
         "wall_time_s_last_session": round(wall, 1),
         "validation": max(scores, key=lambda h: h["val_full_psnr"]) if scores else None,
         "validation_curve": [

@@ -1,28 +1,46 @@
-"""Learning-rate schedules: the paper's step decay and cosine."""
+"""Learning-rate schedules: the paper's step decay and cosine, with warm-up."""
 
 import keras
 
 
 def learning_rate_schedule(
-    name: str, learning_rate: float, total_steps: int, decay_every: int | None = None
+    name: str,
+    learning_rate: float,
+    total_steps: int,
+    decay_every: int | None = None,
+    warmup_steps: int = 0,
 ):
     """Builds the schedule named `name` (`"step"`, `"cosine"` or `"constant"`).
 
     `step` is the paper's recipe generalised to any length: the rate halves
     every `decay_every` steps, by default a sixth of the run (the paper halves
-    every 500 of 3000 epochs). `cosine` decays to 1% of the rate over the run.
+    every 500 of 3000 epochs). `cosine` decays to 1% of the rate over the run;
+    with `warmup_steps` it first rises linearly from 0 (cosine only).
 
     Example:
     >>> schedule = learning_rate_schedule("step", 1e-4, total_steps=3000)
     >>> float(schedule(0)), float(schedule(500))
     (0.0001, 5e-05)
+    >>> warm = learning_rate_schedule("cosine", 1e-3, 1000, warmup_steps=100)
+    >>> round(float(warm(50)), 6), round(float(warm(100)), 6)
+    (0.0005, 0.001)
     """
+    if warmup_steps and name != "cosine":
+        raise ValueError("warm-up is supported with the cosine schedule only.")
     if name == "step":
         every = decay_every or max(1, total_steps // 6)
         return keras.optimizers.schedules.ExponentialDecay(
             learning_rate, decay_steps=every, decay_rate=0.5, staircase=True
         )
     if name == "cosine":
+        if warmup_steps:
+            return keras.optimizers.schedules.CosineDecay(
+                0.0,
+                decay_steps=max(1, total_steps - warmup_steps),
+                alpha=0.01,
+                warmup_target=learning_rate,
+                warmup_steps=warmup_steps,
+            )
         return keras.optimizers.schedules.CosineDecay(
             learning_rate, decay_steps=max(1, total_steps), alpha=0.01
         )
