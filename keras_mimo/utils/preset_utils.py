@@ -8,6 +8,7 @@ import pathlib
 import keras
 
 from keras_mimo import presets
+from keras_mimo.utils.errors import ForeignFilesError
 from keras_mimo.utils.files import atomic_directory, sha256_file
 from keras_mimo.version import __version__
 
@@ -132,24 +133,39 @@ def load_preset(cls, name_or_path, load_weights: bool = True, **kwargs):
     return model
 
 
+PRESET_FILES = (CONFIG_FILE, WEIGHTS_FILE, METADATA_FILE)
+
+
+def _write_preset_files(model, folder: pathlib.Path, metadata: dict | None) -> None:
+    config = keras.saving.serialize_keras_object(model)
+    (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2))
+    model.save_weights(folder / WEIGHTS_FILE)
+    info = {
+        "variant": getattr(model, "variant", None),
+        "parameters": int(model.count_params()),
+        "keras_mimo_version": __version__,
+        "keras_version": keras.__version__,
+        "backend": keras.config.backend(),
+        "created": datetime.datetime.now(datetime.UTC).isoformat(),
+        **(metadata or {}),
+        "weights_sha256": sha256_file(folder / WEIGHTS_FILE),
+    }
+    (folder / METADATA_FILE).write_text(json.dumps(info, indent=2))
+
+
 def save_preset(model, directory, metadata: dict | None = None) -> pathlib.Path:
-    """Writes `model` as a preset directory, atomically."""
+    """Writes `model` as a preset directory, atomically.
+
+    An existing preset at `directory` is replaced; a folder that holds
+    anything besides a preset's three files is refused with `PresetError`
+    and left as it is.
+    """
     directory = pathlib.Path(directory)
-    with atomic_directory(directory) as tmp:
-        config = keras.saving.serialize_keras_object(model)
-        (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2))
-        model.save_weights(tmp / WEIGHTS_FILE)
-        info = {
-            "variant": getattr(model, "variant", None),
-            "parameters": int(model.count_params()),
-            "keras_mimo_version": __version__,
-            "keras_version": keras.__version__,
-            "backend": keras.config.backend(),
-            "created": datetime.datetime.now(datetime.UTC).isoformat(),
-            **(metadata or {}),
-            "weights_sha256": sha256_file(tmp / WEIGHTS_FILE),
-        }
-        (tmp / METADATA_FILE).write_text(json.dumps(info, indent=2))
+    try:
+        with atomic_directory(directory, PRESET_FILES.__contains__, "a preset") as tmp:
+            _write_preset_files(model, tmp, metadata)
+    except ForeignFilesError as error:
+        raise PresetError(str(error)) from None
     return directory
 
 
