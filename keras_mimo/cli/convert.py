@@ -22,6 +22,11 @@ def add_parser(subparsers) -> None:
     parser.add_argument(
         "--variant", choices=("mimo_unet", "mimo_unet_plus"), help="expected variant"
     )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing preset (never a folder holding other files)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -31,14 +36,30 @@ def run(args: argparse.Namespace) -> int:
         convert_checkpoint,
     )
     from keras_mimo.presets import user_preset_dir
+    from keras_mimo.utils.errors import OutputExistsError, UnsafePathError
+    from keras_mimo.utils.files import check_plain_name
+    from keras_mimo.utils.preset_utils import PresetError
 
     if (args.output_dir is None) == (args.name is None):
         print("error: give exactly one of OUTPUT_DIR or --name", file=sys.stderr)
         return 2
-    target = args.output_dir or user_preset_dir() / args.name
     try:
-        model = convert_checkpoint(args.checkpoint, target, variant=args.variant)
-    except (CheckpointError, FileNotFoundError) as error:
+        name = None if args.name is None else check_plain_name(args.name, "--name")
+    except UnsafePathError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    target = args.output_dir or user_preset_dir() / name
+    try:
+        model = convert_checkpoint(
+            args.checkpoint, target, variant=args.variant, overwrite=args.overwrite
+        )
+    except OutputExistsError as error:
+        print(
+            f"error: {error.path} exists; pass --overwrite to replace it",
+            file=sys.stderr,
+        )
+        return 1
+    except (CheckpointError, PresetError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(

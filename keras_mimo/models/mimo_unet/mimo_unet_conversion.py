@@ -12,6 +12,7 @@ import re
 import numpy as np
 
 from keras_mimo.models.mimo_unet.mimo_unet import MIMOUNet
+from keras_mimo.utils.errors import OutputExistsError
 
 
 class CheckpointError(ValueError):
@@ -133,6 +134,15 @@ def detect_config(state: dict[str, np.ndarray]) -> dict:
     return config
 
 
+def check_new_output(output_dir: str | os.PathLike) -> None:
+    """Raises `OutputExistsError` if `output_dir` exists and is not an empty folder."""
+    output_dir = pathlib.Path(output_dir)
+    if output_dir.is_symlink() or (
+        output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir()))
+    ):
+        raise OutputExistsError(output_dir)
+
+
 def load_official_weights(model: MIMOUNet, state: dict[str, np.ndarray]) -> None:
     """Copies every official tensor into `model`; strict on keys and shapes."""
     expected = {}
@@ -151,6 +161,17 @@ def load_official_weights(model: MIMOUNet, state: dict[str, np.ndarray]) -> None
         )
     for key, (variable, is_kernel) in expected.items():
         value = state[key]
+        wanted_rank = 4 if is_kernel else 1
+        if value.ndim != wanted_rank:
+            raise CheckpointError(
+                f"Tensor {key!r} has shape {tuple(value.shape)} (rank {value.ndim}); "
+                f"a {'kernel' if is_kernel else 'bias'} must have rank {wanted_rank}."
+            )
+        if not np.isfinite(value).all():
+            raise CheckpointError(
+                f"Tensor {key!r} holds NaN or infinite values: the checkpoint is "
+                "corrupt or comes from a diverged run."
+            )
         # torch conv [out, in, kh, kw] and conv-transpose [in, out, kh, kw] both
         # become Keras [kh, kw, *, *] by the same axis order.
         value = value.transpose(2, 3, 1, 0) if is_kernel else value
@@ -166,17 +187,32 @@ def convert_checkpoint(
     checkpoint: str | os.PathLike,
     output_dir: str | os.PathLike | None = None,
     variant: str | None = None,
+    overwrite: bool = False,
 ) -> MIMOUNet:
     """Converts an official checkpoint to a Keras model (and preset, if asked).
 
+    The checkpoint is checked completely (keys, shapes, finite values) before
+    anything is written.
+
     Args:
         checkpoint: `MIMO-UNet.pkl` / `MIMO-UNetPlus.pkl` from the authors.
-        output_dir: where to write the preset directory, or None.
+        output_dir: where to write the preset directory, or None. It must not
+            exist (an empty folder is fine) unless `overwrite`.
         variant: `"mimo_unet"` or `"mimo_unet_plus"`; checked against the keys.
+        overwrite: replace an existing preset at `output_dir`. Even then a
+            folder holding files that are not part of a preset is refused
+            (`PresetError`) and nothing in it is deleted.
+
+    Raises:
+        CheckpointError: unreadable checkpoint, or tensors that do not fit.
+        OutputExistsError: `output_dir` exists and `overwrite` is false.
+        PresetError: `output_dir` holds files that are not a preset's.
 
     Example:
     >>> model = convert_checkpoint("MIMO-UNet.pkl", "presets/gopro_official")  # doctest: +SKIP
     """
+    if output_dir is not None and not overwrite:
+        check_new_output(output_dir)
     state = read_state_dict(checkpoint)
     config = detect_config(state)
     if variant is not None:
