@@ -194,15 +194,25 @@ def main(argv=None) -> int:
 
     from keras_mimo import PSNR, SSIM, MIMOLoss, MIMOUNet
     from keras_mimo.data.seeds import derive_seed
-    from keras_mimo.training.checkpoints import TrainingCheckpoint, read_state
+    from keras_mimo.training.checkpoints import (
+        TrainingCheckpoint,
+        checkpoint_path,
+        read_state,
+    )
+    from keras_mimo.training.errors import TrainingStateError
     from keras_mimo.training.schedules import learning_rate_schedule
 
     output = os.path.abspath(args.output)
     os.makedirs(output, exist_ok=True)
-    state = read_state(output) if args.resume else None
+    try:
+        existing = read_state(output)
+    except TrainingStateError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    state = existing if args.resume else None
     if args.resume and state is None:
         print(f"--resume: no checkpoint in {output}; starting from scratch.")
-    if not args.resume and read_state(output) is not None:
+    if not args.resume and existing is not None:
         print(
             f"error: {output} holds a run; use --resume or another --output",
             file=sys.stderr,
@@ -218,7 +228,17 @@ def main(argv=None) -> int:
     scope, replicas = distribution_scope(args.backend, args.distribute)
     with scope:
         if state:
-            model = keras.saving.load_model(os.path.join(output, state["checkpoint"]))
+            resume_from = checkpoint_path(output, state)
+            try:
+                model = keras.saving.load_model(resume_from)
+            except Exception as error:  # corrupt zip, foreign file, Lambda layer
+                problem = (str(error).strip().splitlines() or [""])[0][:300]
+                print(
+                    f"error: {resume_from}: cannot load this checkpoint "
+                    f"({type(error).__name__}: {problem})",
+                    file=sys.stderr,
+                )
+                return 2
             print(
                 f"Resumed {state['checkpoint']} (epoch {state['epoch']}, step {state['step']})."
             )

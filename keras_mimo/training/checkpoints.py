@@ -5,29 +5,106 @@ A checkpoint is a `.keras` file (weights *and* optimizer state) plus
 temporary file and renamed, and the previous checkpoint is deleted only
 after `state.json` points at the new one, so a process killed at any moment
 leaves a complete, loadable checkpoint behind.
+
+`state.json` is data, not instructions: the checkpoint it names must be a
+plain file name inside the run folder, and a file is only ever deleted if its
+name is one of ours (`checkpoint-NNNNN.keras`). Temporaries left by a killed
+run are removed when the next run starts (`TrainingCheckpoint`).
 """
 
 import json
 import math
 import os
 import pathlib
+import re
 
 import keras
 
-from keras_mimo.utils.files import atomic_file
+from keras_mimo.training.errors import TrainingStateError
+from keras_mimo.utils.errors import UnsafePathError
+from keras_mimo.utils.files import atomic_file, path_inside, remove_stale_temporaries
 
 STATE_FILE = "state.json"
+#: The only file names a run deletes: its own periodic checkpoints.
+CHECKPOINT_NAME = re.compile(r"^checkpoint-\d{5,}\.keras$")
+_INTEGER_KEYS = ("epoch", "step")
+
+
+def checkpoint_name(epoch: int) -> str:
+    """`checkpoint-00005.keras` for epoch 5."""
+    return f"checkpoint-{epoch:05d}.keras"
+
+
+def _check_state(path: pathlib.Path, state: object) -> dict:
+    """Raises `TrainingStateError` unless `state` has the fields a resume needs."""
+    if not isinstance(state, dict):
+        raise TrainingStateError(
+            path, f"must hold a JSON object, not {type(state).__name__}"
+        )
+    missing = [k for k in ("checkpoint", *_INTEGER_KEYS) if k not in state]
+    if missing:
+        raise TrainingStateError(path, f"missing field(s) {', '.join(missing)}")
+    for key in _INTEGER_KEYS:
+        value = state[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise TrainingStateError(
+                path, f"field {key!r} must be a non-negative integer, got {value!r}"
+            )
+    if not isinstance(state.get("history", []), list):
+        raise TrainingStateError(path, "field 'history' must be a list")
+    return state
 
 
 def read_state(directory: str | os.PathLike) -> dict | None:
-    """The last complete checkpoint's state in `directory`, or None."""
-    path = pathlib.Path(directory) / STATE_FILE
+    """The last complete checkpoint's state in `directory`, or None.
+
+    Raises:
+        TrainingStateError: `state.json` is empty, truncated or not JSON,
+            lacks a field, or its `checkpoint` is not a plain file name
+            inside `directory` or is missing.
+    """
+    directory = pathlib.Path(directory)
+    path = directory / STATE_FILE
     if not path.is_file():
         return None
-    state = json.loads(path.read_text())
-    if not (pathlib.Path(directory) / state["checkpoint"]).is_file():
-        raise FileNotFoundError(f"{path} names missing file {state['checkpoint']}.")
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise TrainingStateError(path, f"cannot read it ({error})") from None
+    if not text.strip():
+        raise TrainingStateError(
+            path, "empty file (the run was interrupted while writing it?)"
+        )
+    try:
+        state = _check_state(path, json.loads(text))
+    except json.JSONDecodeError as error:
+        raise TrainingStateError(
+            path, f"not valid JSON, truncated or corrupt ({error})"
+        ) from None
+    try:
+        checkpoint = path_inside(directory, state["checkpoint"], "field 'checkpoint'")
+    except UnsafePathError as error:
+        raise TrainingStateError(
+            path, f"{error}; it must name a file in the run folder"
+        ) from None
+    if not checkpoint.is_file():
+        raise TrainingStateError(
+            path, f"names checkpoint {checkpoint.name}, which does not exist"
+        )
     return state
+
+
+def checkpoint_path(directory: str | os.PathLike, state: dict) -> pathlib.Path:
+    """The checkpoint file a state read by `read_state` names."""
+    return path_inside(directory, state["checkpoint"], "field 'checkpoint'")
+
+
+def remove_replaced_checkpoint(
+    directory: pathlib.Path, name: str, current: str
+) -> None:
+    """Deletes a superseded checkpoint, but only one of our own naming."""
+    if name != current and CHECKPOINT_NAME.match(name):
+        path_inside(directory, name, "checkpoint").unlink(missing_ok=True)
 
 
 def write_json_atomic(path: pathlib.Path, data: dict) -> None:
@@ -68,6 +145,7 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         self.seed = seed
         self.monitor = monitor
         self.every = every
+        remove_stale_temporaries(self.directory)
         state = read_state(self.directory) or {}
         self.best = state.get("best", -math.inf)
         self.history = state.get("history", [])
@@ -86,7 +164,7 @@ class TrainingCheckpoint(keras.callbacks.Callback):
             save_model_atomic(self.model, self.directory / "best.keras")
         if (epoch + 1) % self.every:
             return
-        name = f"checkpoint-{epoch + 1:05d}.keras"
+        name = checkpoint_name(epoch + 1)
         save_model_atomic(self.model, self.directory / name)
         previous = read_state(self.directory)
         write_json_atomic(
@@ -101,5 +179,5 @@ class TrainingCheckpoint(keras.callbacks.Callback):
                 "history": self.history,
             },
         )
-        if previous and previous["checkpoint"] != name:
-            (self.directory / previous["checkpoint"]).unlink(missing_ok=True)
+        if previous:
+            remove_replaced_checkpoint(self.directory, previous["checkpoint"], name)
