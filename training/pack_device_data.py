@@ -18,6 +18,13 @@ import sys
 
 from PIL import Image
 
+from keras_mimo.utils.errors import ForeignFilesError
+from keras_mimo.utils.files import atomic_directory
+
+#: What this script writes; an existing --output holding anything else is
+#: refused, never deleted.
+PACKED = ("frames", "sharp", "val", "manifest.json")
+
 
 def pack_frames(frames: pathlib.Path, out: pathlib.Path, window: int) -> int:
     out.mkdir(parents=True)
@@ -56,33 +63,39 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--budget-mb", type=float, default=60.0)
     args = parser.parse_args(argv)
+    try:
+        with atomic_directory(args.output, PACKED.__contains__, "packed data") as out:
+            return pack(args, out)
+    except ForeignFilesError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def pack(args: argparse.Namespace, output: pathlib.Path) -> int:
+    """Writes the packed data into `output` (published as `args.output`)."""
     data = args.shared / "data"
-    if args.output.exists():
-        shutil.rmtree(args.output)
     counts = {
         "frames": pack_frames(
             data / "gopro_frames" / "GOPR0477_11_00",
-            args.output / "frames",
+            output / "frames",
             args.frame_window,
         )
     }
     photos = [p for s in args.photos for p in sorted((data / "sharp" / s).iterdir())]
     counts["photos"] = copy_files(
         [p for p in photos if p.suffix.lower() in (".png", ".jpg", ".jpeg")],
-        args.output / "sharp",
+        output / "sharp",
     )
     names = sorted(p.name for p in (data / "gopro_val" / "blur").glob("*.png"))[
         : args.val_pairs
     ]
     for kind in ("blur", "sharp"):
         copy_files(
-            [data / "gopro_val" / kind / n for n in names], args.output / "val" / kind
+            [data / "gopro_val" / kind / n for n in names], output / "val" / kind
         )
     counts["val_pairs"] = len(names)
-    size = sum(p.stat().st_size for p in args.output.rglob("*") if p.is_file()) / 2**20
-    (args.output / "manifest.json").write_text(
-        json.dumps({**counts, "mib": round(size, 1)})
-    )
+    size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file()) / 2**20
+    (output / "manifest.json").write_text(json.dumps({**counts, "mib": round(size, 1)}))
     print(f"{args.output}: {counts}, {size:.1f} MiB")
     if size > args.budget_mb:
         print(

@@ -59,8 +59,10 @@ def add_parser(subparsers) -> None:
             "Deblurs each INPUT image (or every image in each INPUT folder) and "
             "writes it to OUTPUT with the same name and format (16-bit PNGs stay "
             "16-bit, JPEGs are written at quality 95). Inputs are never "
-            "overwritten and each output is written atomically. Bad files are "
-            "reported at the end and make the exit status non-zero."
+            "overwritten, existing files only with --overwrite, and each output "
+            "is written atomically. Bad files are reported at the end and make "
+            "the exit status non-zero; files in a folder that are not images "
+            "are listed as skipped."
         ),
     )
     parser.add_argument(
@@ -85,6 +87,11 @@ def add_parser(subparsers) -> None:
         help="also write NAME_compare.png: the input and the output side by side",
     )
     parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace output files that already exist (never an input)",
+    )
+    parser.add_argument(
         "--quality", type=int, default=95, help="JPEG/WebP quality (default 95)"
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
@@ -98,28 +105,59 @@ def _same_file(a: pathlib.Path, b: pathlib.Path) -> bool:
         return False
 
 
-def _folder_images(folder: pathlib.Path, recursive: bool) -> list[pathlib.Path]:
+def _skip_reason(path: pathlib.Path) -> str | None:
+    """Why a folder entry is not deblurred, or None for an image file."""
     from keras_mimo.inference.image_io import IMAGE_EXTENSIONS
 
+    if path.is_file():
+        if path.suffix.lower() in IMAGE_EXTENSIONS:
+            return None
+        return f"not a supported image type ({path.suffix or 'no extension'})"
+    if path.is_symlink():
+        return "broken or looping symbolic link"
+    if path.is_dir():
+        return None
+    return "not a regular file"
+
+
+def _folder_images(
+    folder: pathlib.Path, recursive: bool
+) -> tuple[list[pathlib.Path], list[str]]:
+    """The images in `folder`, and `"<file>: <reason>"` for what is skipped.
+
+    Hidden entries (names starting with '.') are ignored; sub-folders are
+    entered only when `recursive`.
+    """
     paths = folder.rglob("*") if recursive else folder.iterdir()
-    return sorted(
-        p
-        for p in paths
-        if p.is_file()
-        and p.suffix.lower() in IMAGE_EXTENSIONS
-        and not p.name.startswith(".")
-    )
+    images, skipped = [], []
+    for path in paths:
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        reason = _skip_reason(path)
+        if reason:
+            skipped.append(f"{path}: {reason}")
+        elif not path.is_dir():
+            images.append(path)
+    return sorted(images), sorted(skipped)
 
 
 def plan_jobs(
-    inputs: list[str], output: str, recursive: bool = False, compare: bool = False
-) -> tuple[list[tuple[pathlib.Path, pathlib.Path]], list[str]]:
-    """Maps inputs to output paths; returns `(jobs, failures)`.
+    inputs: list[str],
+    output: str,
+    recursive: bool = False,
+    compare: bool = False,
+    overwrite: bool = False,
+) -> tuple[list[tuple[pathlib.Path, pathlib.Path]], list[str], list[str]]:
+    """Maps inputs to output paths; returns `(jobs, failures, skipped)`.
 
     A single input file with an OUTPUT that has an image extension (and is
     not a folder) is written to OUTPUT; otherwise OUTPUT is a folder and each
     output keeps its input's name (images from an input folder keep their
     path relative to it).
+
+    An input whose output (or `--compare` picture) would replace an input,
+    another output of this run, or, without `overwrite`, an existing file,
+    is a failure and is not run.
     """
     from keras_mimo.inference.image_io import IMAGE_EXTENSIONS
 
@@ -131,13 +169,14 @@ def plan_jobs(
         and output_path.suffix.lower() in IMAGE_EXTENSIONS
         and not output_path.is_dir()
     )
-    jobs, failures = [], []
+    jobs, failures, skipped = [], [], []
     if single_file:
         jobs.append((sources[0], output_path))
     else:
         for source in sources:
             if source.is_dir():
-                images = _folder_images(source, recursive)
+                images, passed_over = _folder_images(source, recursive)
+                skipped.extend(passed_over)
                 if not images:
                     failures.append(f"{source}: folder holds no images")
                 for image in images:
@@ -149,22 +188,28 @@ def plan_jobs(
     all_inputs = [source for source, _ in jobs]
     checked, seen = [], {}
     for source, target in jobs:
-        key = os.path.normcase(os.path.abspath(target))
         written = [target, compare_path(target)] if compare else [target]
+        keys = [os.path.normcase(os.path.abspath(t)) for t in written]
         clash = [t for t in written if any(_same_file(i, t) for i in all_inputs)]
+        taken = [(t, seen[k]) for t, k in zip(written, keys, strict=True) if k in seen]
+        existing = [t for t in written if t.is_file() or t.is_symlink()]
         if clash:
             failures.append(
                 f"{source}: output {clash[0]} is an input image; refusing to "
                 "overwrite it"
             )
-        elif key in seen:
+        elif taken:
             failures.append(
-                f"{source}: output {target} is also the output of {seen[key]}"
+                f"{source}: output {taken[0][0]} is also an output of {taken[0][1]}"
+            )
+        elif existing and not overwrite:
+            failures.append(
+                f"{source}: output {existing[0]} exists; pass --overwrite to replace it"
             )
         else:
-            seen[key] = source
+            seen.update(dict.fromkeys(keys, source))
             checked.append((source, target))
-    return checked, failures
+    return checked, failures, skipped
 
 
 def make_parent(target: pathlib.Path) -> None:
@@ -226,7 +271,11 @@ def build_deblurrer(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    jobs, failures = plan_jobs(args.inputs, args.output, args.recursive, args.compare)
+    jobs, failures, skipped = plan_jobs(
+        args.inputs, args.output, args.recursive, args.compare, args.overwrite
+    )
+    for entry in skipped:
+        print(f"skipped: {entry}", file=sys.stderr)
     if not jobs:
         for failure in failures:
             print(f"error: {failure}", file=sys.stderr)
@@ -253,17 +302,22 @@ def run(args: argparse.Namespace) -> int:
         read_image,
         write_image,
     )
+    from keras_mimo.utils.files import remove_stale_temporaries
 
     progress = None
     if len(jobs) > 1 and not args.quiet:
         progress = keras.utils.Progbar(len(jobs), unit_name="image")
     start = time.perf_counter()
     done = 0
+    cleaned = set()
     try:
         for index, (source, target) in enumerate(jobs):
             try:
                 image_format = format_for_path(target)
                 make_parent(target)
+                if target.parent not in cleaned:  # left by a killed earlier run
+                    remove_stale_temporaries(target.parent)
+                    cleaned.add(target.parent)
                 check_output_path(target)  # fail before the slow part
                 image = read_image(source)
                 result = deblurrer(image.pixels)

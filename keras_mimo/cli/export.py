@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     from keras_mimo.export.errors import ExportError
     from keras_mimo.export.exporter import export_model
     from keras_mimo.export.manifest import read_manifest
+    from keras_mimo.utils.errors import OutputExistsError
     from keras_mimo.utils.preset_utils import PresetError
 
     try:
@@ -94,6 +95,11 @@ def run(args: argparse.Namespace) -> int:
             verification_samples=args.verification_samples,
             overwrite=args.overwrite,
         )
+    except OutputExistsError as err:
+        print(
+            f"error: {err.path} exists; pass --overwrite to replace it", file=sys.stderr
+        )
+        return 1
     except (ExportError, PresetError, FileNotFoundError, FileExistsError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -27,6 +27,7 @@ import datetime
 import json
 import os
 import pathlib
+import re
 
 import tensorflow as tf
 
@@ -35,7 +36,8 @@ from keras_mimo.data.errors import DataError
 from keras_mimo.data.pairs import ImagePair
 from keras_mimo.data.seeds import block_shuffle, index_stream, resolve_seed
 from keras_mimo.data.sources import AUTOTUNE, EncodedExample, FilePairSource, Source
-from keras_mimo.utils.files import atomic_directory, sha256_file
+from keras_mimo.utils.errors import ForeignFilesError
+from keras_mimo.utils.files import atomic_directory, check_replaceable, sha256_file
 
 FORMAT = "keras_mimo.tfrecord.v1"
 MANIFEST = "manifest.json"
@@ -49,6 +51,14 @@ FEATURES = {
     "width": tf.io.FixedLenFeature([], tf.int64),
     "channels": tf.io.FixedLenFeature([], tf.int64),
 }
+
+
+def _is_tfrecord_entry(name: str) -> bool:
+    """Whether a folder entry is one `write_tfrecords` writes (and may replace)."""
+    return (
+        name == MANIFEST
+        or re.fullmatch(r"data-\d{5}-of-\d{5}\.tfrecord", name) is not None
+    )
 
 
 def shard_name(index: int, shards: int) -> str:
@@ -99,7 +109,8 @@ def write_tfrecords(
         seed: seed of synthetic sources.
         png_bits: bit depth of synthesized images (8 or 16); file pairs keep
             their original bytes.
-        overwrite: replace an existing non-empty `out_dir`.
+        overwrite: replace an existing non-empty `out_dir` (only if it holds
+            nothing but shards and a manifest; else `DataError`, nothing deleted).
 
     Returns:
         The manifest dict.
@@ -119,10 +130,14 @@ def write_tfrecords(
             f"{out_dir}: output folder exists and is not empty (use overwrite=True).",
             out_dir,
         )
+    try:
+        check_replaceable(out_dir, _is_tfrecord_entry, "a TFRecord folder")
+    except ForeignFilesError as error:
+        raise DataError(str(error), out_dir) from None
     names = [shard_name(i, shards) for i in range(shards)]
     counts = [0] * shards
     sources, sizes = collections.Counter(), collections.Counter()
-    with atomic_directory(out_dir) as tmp:
+    with atomic_directory(out_dir, _is_tfrecord_entry, "a TFRecord folder") as tmp:
         writers = [tf.io.TFRecordWriter(str(tmp / name)) for name in names]
         try:
             for index, example in enumerate(

@@ -25,6 +25,14 @@ DEFAULT_ROOT = pathlib.Path("savedmodels")
 TFLITE_SOURCE = ".tflite_source"
 
 
+def is_export_entry(name: str) -> bool:
+    """Whether an export directory entry is one `export_model` writes."""
+    from keras_mimo.export.formats import FORMATS
+    from keras_mimo.export.manifest import MANIFEST_FILE
+
+    return name in {MANIFEST_FILE, TFLITE_SOURCE, *(f.path for f in FORMATS.values())}
+
+
 def _load_model(model_or_preset):
     """The model as float32, its default export name and where it came from."""
     import keras
@@ -147,7 +155,9 @@ def export_model(
         verification_samples: crops per artifact for the agreement check
             (sizes 256x256, 250x198, 189x253, cycling).
         min_psnr_db: per-format threshold overrides, e.g. `{"tflite_int8": 30}`.
-        overwrite: replace an existing `output_dir`.
+        overwrite: replace an existing `output_dir`; even then a folder
+            holding files an export does not write is refused
+            (`ForeignFilesError`) and nothing in it is deleted.
 
     Returns:
         The export directory; its `manifest.json` describes every artifact.
@@ -161,7 +171,8 @@ def export_model(
     PosixPath('savedmodels/mimo_unet_gopro')
     """
     require_tensorflow_backend()
-    from keras_mimo.utils.files import atomic_directory
+    from keras_mimo.utils.errors import OutputExistsError
+    from keras_mimo.utils.files import atomic_directory, check_plain_name
 
     chosen = parse_formats(formats)
     thresholds = dict(min_psnr_db or {})
@@ -178,9 +189,12 @@ def export_model(
         )
     model, default_name, source = _load_model(model_or_preset)
     name = name or default_name
-    target = pathlib.Path(output_dir) if output_dir else DEFAULT_ROOT / name
-    if target.exists() and not overwrite:
-        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it.")
+    if output_dir:
+        target = pathlib.Path(output_dir)
+    else:
+        target = DEFAULT_ROOT / check_plain_name(name, "export name")
+    if (target.exists() or target.is_symlink()) and not overwrite:
+        raise OutputExistsError(target)
 
     calibration = load_images(representative_images, limit=max(calibration_samples, 1))
     checks = (
@@ -200,7 +214,7 @@ def export_model(
         )
 
     artifacts, warnings = {}, []
-    with atomic_directory(target) as tmp:
+    with atomic_directory(target, is_export_entry, "an export") as tmp:
         for fmt in chosen:
             start = time.perf_counter()
             logger.info("exporting %s", fmt.name)

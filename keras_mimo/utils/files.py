@@ -166,7 +166,7 @@ def _temporary_prefix(target: pathlib.Path) -> str:
     return f".{target.name}.{os.getpid()}-"
 
 
-def _check_replaceable(
+def check_replaceable(
     target: pathlib.Path, own: Callable[[str], bool] | None, what: str
 ) -> None:
     """Raises `ForeignFilesError` unless `target` may be replaced."""
@@ -205,14 +205,14 @@ def atomic_directory(
     target = pathlib.Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target.parent)
-    _check_replaceable(target, own, what)
+    check_replaceable(target, own, what)
     tmp = pathlib.Path(
         tempfile.mkdtemp(prefix=_temporary_prefix(target), dir=target.parent)
     )
     _default_mode(tmp, directory=True)
     try:
         yield tmp
-        _check_replaceable(target, own, what)  # files may have appeared meanwhile
+        check_replaceable(target, own, what)  # files may have appeared meanwhile
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
