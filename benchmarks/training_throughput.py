@@ -1,15 +1,22 @@
-"""Training throughput (images/s) per Keras backend vs plain PyTorch eager.
+"""Training throughput (images/s) per training path vs plain PyTorch eager.
 
     python benchmarks/training_throughput.py                # all paths, batch 4, 256x256
-    python benchmarks/training_throughput.py --paths jax torch_reference --rounds 3
+    python benchmarks/training_throughput.py --paths fit_default torch_reference --rounds 3
 
 Each path runs in its own process (a Keras backend is per process): a full
 MIMO-UNet, Adam, the official loss, one fixed batch, `--warmup` steps (the
-compile) then `--steps` timed steps. `torch_reference` is the plain PyTorch
-eager model of `benchmarks/torch_reference.py` with the same loss, the
-baseline every ratio is measured against in the same run. The JAX path uses
-the XLA:CPU flags `training/fit.py` sets (`keras_mimo.training.xla_cpu`).
-Input-pipeline throughput alone is `benchmarks/pipeline_throughput.py`.
+compile) then `--steps` timed steps. A path is `BACKEND[-graph][-bf16]`:
+`-graph` compiles with `jit_compile=False` (TensorFlow graph with oneDNN
+instead of XLA), `-bf16` trains with the `mixed_bfloat16` policy.
+`fit_default` is what `training/fit.py` runs with no flags (its default
+backend, `--precision auto --jit-compile auto`; the probe's choice is
+printed). `torch_reference` is the plain PyTorch eager model of
+`benchmarks/torch_reference.py` with the same loss, the baseline every
+ratio is measured against in the same run; `torch_reference-bf16` is what a
+PyTorch user would try for speed (`torch.autocast("cpu", torch.bfloat16)`
+and channels_last). The JAX paths use the XLA:CPU flags `training/fit.py`
+sets (`keras_mimo.training.xla_cpu`). Input-pipeline throughput alone is
+`benchmarks/pipeline_throughput.py`.
 """
 
 import argparse
@@ -21,7 +28,19 @@ import sys
 
 from timing import time_runs
 
-PATHS = ("jax", "tensorflow", "torch", "torch_reference")
+PATHS = (
+    "fit_default",
+    "jax",
+    "jax-bf16",
+    "tensorflow",
+    "tensorflow-bf16",
+    "tensorflow-graph",
+    "tensorflow-graph-bf16",
+    "torch",
+    "torch_reference",
+    "torch_reference-bf16",
+)
+FIT_DEFAULT_BACKEND = "jax"  # training/fit.py's --backend default
 
 
 def measure(step, args) -> dict:
@@ -31,18 +50,45 @@ def measure(step, args) -> dict:
     return {"compile_s": sum(warmups), "times": times, "loss": loss}
 
 
+def backend_of(path: str) -> str:
+    return FIT_DEFAULT_BACKEND if path == "fit_default" else path.split("-")[0]
+
+
 def keras_worker(args) -> dict:
     import keras
     import numpy as np
 
     from keras_mimo import MIMOLoss, MIMOUNet
 
-    model = MIMOUNet.from_variant(args.model)
-    model.compile(optimizer=keras.optimizers.Adam(1e-4), loss=MIMOLoss())
+    chosen = None
+    if args.worker == "fit_default":
+        from keras_mimo.training.fast_path import choose_training_path
+
+        config = MIMOUNet.VARIANTS[args.model]
+        path = choose_training_path(
+            backend_of(args.worker),
+            lambda policy: MIMOUNet(**config, dtype=policy),
+            config,
+            args.batch,
+            args.size,
+            log=lambda line: print(line, file=sys.stderr),
+        )
+        policy, jit_compile = path.policy, path.jit_compile
+        chosen = f"{backend_of(args.worker)}, {path.describe()}"
+    else:
+        policy = "mixed_bfloat16" if args.worker.endswith("-bf16") else "float32"
+        jit_compile = False if "-graph" in args.worker else "auto"
+    model = MIMOUNet.from_variant(args.model, dtype=policy)
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-4), loss=MIMOLoss(), jit_compile=jit_compile
+    )
     rng = np.random.default_rng(0)
     x = rng.random((args.batch, args.size, args.size, 3), dtype=np.float32)
     y = np.clip(x + 0.05 * rng.standard_normal(x.shape, dtype=np.float32), 0, 1)
-    return measure(lambda: float(np.ravel(model.train_on_batch(x, (y, y, y)))[0]), args)
+    result = measure(
+        lambda: float(np.ravel(model.train_on_batch(x, (y, y, y)))[0]), args
+    )
+    return {**result, "chosen": chosen}
 
 
 def torch_worker(args) -> dict:
@@ -54,8 +100,11 @@ def torch_worker(args) -> dict:
     torch.manual_seed(0)
     variant = {"mimo_unet": (8, 0.0), "mimo_unet_plus": (20, 0.1)}[args.model]
     model = MIMOUNet(num_res=variant[0], dropout=variant[1]).train()
+    bf16 = args.worker.endswith("-bf16")
+    layout = torch.channels_last if bf16 else torch.contiguous_format
+    model = model.to(memory_format=layout)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
-    x = torch.rand(args.batch, 3, args.size, args.size)
+    x = torch.rand(args.batch, 3, args.size, args.size).to(memory_format=layout)
     y = (x + 0.05 * torch.randn_like(x)).clamp(0, 1)
     targets = [
         torch.nn.functional.interpolate(y, scale_factor=s, mode="bilinear")
@@ -64,7 +113,8 @@ def torch_worker(args) -> dict:
 
     def step():
         optimizer.zero_grad()
-        outputs = model(x)
+        with torch.autocast("cpu", torch.bfloat16, enabled=bf16):
+            outputs = [o.float() for o in model(x)]
         content = sum(
             torch.nn.functional.l1_loss(o, t)
             for o, t in zip(outputs, targets, strict=True)
@@ -90,8 +140,8 @@ def run_path(path: str, args) -> dict:
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "OMP_NUM_THREADS": str(args.threads),
     }
-    if path != "torch_reference":
-        env["KERAS_BACKEND"] = path
+    if not path.startswith("torch_reference"):
+        env["KERAS_BACKEND"] = backend_of(path)
     command = [
         sys.executable,
         os.path.abspath(__file__),
@@ -150,14 +200,15 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     if args.worker:
-        if args.worker == "jax":
+        if backend_of(args.worker) == "jax":
             from keras_mimo.training.xla_cpu import use_training_xla_flags
 
             use_training_xla_flags()  # as training/fit.py does
         import torch
 
         torch.set_num_threads(args.threads)
-        worker = torch_worker if args.worker == "torch_reference" else keras_worker
+        reference = args.worker.startswith("torch_reference")
+        worker = torch_worker if reference else keras_worker
         result = worker(args)
         result["peak_rss_mb"] = (
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -166,7 +217,7 @@ def main(argv=None) -> int:
         return 0
 
     print(
-        f"{args.model}, batch {args.batch} x {args.size}x{args.size}, fp32, "
+        f"{args.model}, batch {args.batch} x {args.size}x{args.size}, "
         f"{args.threads} threads, median of {args.rounds} x {args.steps} steps "
         f"(each after {args.warmup} warm-up), paths interleaved"
     )
@@ -176,19 +227,24 @@ def main(argv=None) -> int:
             pool(results, path, run_path(path, args))
     baseline = results.get("torch_reference", {}).get("times")
     base = sorted(baseline)[len(baseline) // 2] if baseline else None
+    from keras_mimo.utils.hardware import describe_cpu
+
+    print(f"CPU: {describe_cpu()}")
     print(
-        f"{'path':<16}{'s/step':>9}{'images/s':>10}{'vs torch eager':>16}{'warm-up s':>11}{'peak RSS MB':>13}"
+        f"{'path':<24}{'s/step':>9}{'images/s':>10}{'vs torch eager':>16}{'warm-up s':>11}{'peak RSS MB':>13}"
     )
     for path, r in results.items():
         if "error" in r:
-            print(f"{path:<16} failed: {r['error']}")
+            print(f"{path:<24} failed: {r['error']}")
             continue
         median = sorted(r["times"])[len(r["times"]) // 2]
         ratio = f"{base / median:.2f}x" if base else "n/a"
         print(
-            f"{path:<16}{median:>9.2f}{args.batch / median:>10.3f}{ratio:>16}"
+            f"{path:<24}{median:>9.2f}{args.batch / median:>10.3f}{ratio:>16}"
             f"{r['compile_s']:>11.1f}{r['peak_rss_mb']:>13.0f}"
         )
+        if r.get("chosen"):
+            print(f"{'':<24}fit_default chose: {r['chosen']}")
     return 0
 
 

@@ -19,6 +19,8 @@ from tests.conftest import DATA, ROOT
 from tests.test_case import tiny_model
 
 FIT = [sys.executable, str(ROOT / "training" / "fit.py")]
+# Keras' own default per backend (XLA on TF and JAX, eager torch).
+JIT = {"tensorflow": "true", "jax": "true", "torch": "false"}
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +62,9 @@ def fit_args(crops, output, backend, *extra):
         str(output),
         "--verbose",
         "2",
+        # Explicit path: the auto probe has its own test (test_fast_path.py).
+        *(() if "--precision" in extra else ("--precision", "float32")),
+        *(() if "--jit-compile" in extra else ("--jit-compile", JIT[backend])),
         *extra,
     ]
 

@@ -1,0 +1,81 @@
+"""Choosing the training path: candidates, the timed probe, its cache, fit.py."""
+
+import keras
+import pytest
+
+from keras_mimo.training import fast_path
+from keras_mimo.training.fast_path import candidates, choose_training_path
+from tests.test_case import tiny_model
+from tests.training.test_fit import crops, fit_args, run, val_losses  # noqa: F401
+
+
+def test_bf16_is_a_candidate_only_with_native_support(monkeypatch):
+    monkeypatch.setattr(fast_path, "_has_gpu", lambda backend: False)
+    monkeypatch.setattr(fast_path, "native_bf16_flags", lambda: ())
+    pairs, why = candidates("tensorflow", "auto", "auto")
+    assert pairs == [("float32", False), ("float32", True)]
+    assert why == "no native bf16 on this CPU"
+    monkeypatch.setattr(fast_path, "native_bf16_flags", lambda: ("avx512_bf16",))
+    pairs, why = candidates("jax", "auto", "auto")
+    assert pairs == [("bfloat16", True), ("float32", True)]
+    assert "avx512_bf16" in why
+    assert candidates("torch", "float32", "auto")[0] == [("float32", False)]
+
+
+def test_single_candidate_is_not_probed():
+    path = choose_training_path("tensorflow", None, {}, 4, 64, "bfloat16", "false")
+    assert (path.precision, path.jit_compile, path.policy) == (
+        "bfloat16",
+        False,
+        "mixed_bfloat16",
+    )
+    assert path.seconds_per_step is None
+
+
+@pytest.mark.requires_backend("tensorflow")
+def test_probe_times_each_candidate_and_caches_the_winner(monkeypatch):
+    monkeypatch.setattr(fast_path, "native_bf16_flags", lambda: ("avx512_bf16",))
+    built, lines = [], []
+
+    def model_fn(policy):
+        built.append(policy)
+        return tiny_model(dtype=policy)
+
+    config = {"num_res": 1, "width": 8}
+    first = choose_training_path(
+        "tensorflow", model_fn, config, 2, 32, "auto", "false", log=lines.append
+    )
+    assert built == ["mixed_bfloat16", "float32"]
+    assert set(first.seconds_per_step) == {"bfloat16/graph", "float32/graph"}
+    best = min(first.seconds_per_step, key=first.seconds_per_step.get)
+    assert best.startswith(first.precision) and "fastest in a probe" in first.reason
+    assert lines[0].startswith("Probing 2 training paths")
+    again = choose_training_path(
+        "tensorflow", model_fn, config, 2, 32, "auto", "false", log=lines.append
+    )
+    assert len(built) == 2, "the second call must come from the cache"
+    assert (again.precision, again.jit_compile) == (first.precision, False)
+    assert again.reason.startswith("cached probe")
+    other_shape = choose_training_path(
+        "tensorflow", model_fn, config, 2, 16, "auto", "false", log=lines.append
+    )
+    assert len(built) == 4 and other_shape.seconds_per_step
+
+
+def test_fit_auto_chooses_and_prints_its_path(crops, tmp_path):  # noqa: F811
+    backend = keras.config.backend()
+    args = fit_args(crops, tmp_path, backend, "--precision", "auto")
+    args += ["--jit-compile", "auto", "--steps", "3"]
+    out = run(args)
+    line = next(x for x in out.splitlines() if x.startswith("Training path:"))
+    assert ("bfloat16" in line) or ("float32" in line), line
+
+
+def test_bf16_cpu_training_lowers_the_loss(crops, tmp_path):  # noqa: F811
+    backend = keras.config.backend()
+    args = fit_args(crops, tmp_path, backend, "--precision", "bfloat16")
+    args += ["--identity-init", "--epochs", "3", "--steps-per-epoch", "8"]
+    out = run(args)
+    assert "Training path: bfloat16" in out and "policy mixed_bfloat16" in out
+    losses = val_losses(tmp_path)
+    assert len(losses) == 3 and losses[-1] < losses[0], losses

@@ -1,0 +1,121 @@
+"""Evaluate a trained preset and ship it inside the package (developers).
+
+    python training/ship_preset.py runs/gopro/preset \
+        --val ../shared/data/gopro_val --levin ../shared/data/levin \
+        --output keras_mimo/preset_files/gopro --recipe training/recipes/gopro_cpu.sh
+
+Scores the candidate on the validation pairs (blurry-input PSNR, PSNR, SSIM)
+in float32 and again with its weights stored as float16, and refuses to
+replace a shipped preset whose validation PSNR is as good or better (`--force`
+overrides): only improvements ship. The shipped preset keeps float16 weights
+(restored to float32 on load) when that costs less than 0.01 dB, and its
+`metadata.json` records the scores, the float16 cost and the training
+provenance (run history, validation curve, hardware, hours).
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import sys
+import tempfile
+
+FLOAT16_TOLERANCE_DB = 0.01
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("candidate", help="preset folder written by training/fit.py")
+    p.add_argument("--val", required=True, help="validation pairs (blur/, sharp/)")
+    p.add_argument("--levin", help="Levin benchmark pairs, also scored")
+    p.add_argument("--output", required=True, help="shipped preset folder")
+    p.add_argument("--recipe", help="recipe file that reproduces the run")
+    p.add_argument("--hours", type=float, help="training hours, all sessions")
+    p.add_argument("--hardware", help="training hardware (default: this CPU)")
+    p.add_argument("--force", action="store_true", help="ship even if not better")
+    return p.parse_args(argv)
+
+
+def evaluate(preset_dir, pairs_root) -> dict:
+    from keras_mimo import MIMOUNet
+    from keras_mimo.inference import Deblurrer
+    from keras_mimo.inference.evaluation import evaluate_pairs, find_pairs, summarize
+
+    model = MIMOUNet.from_preset(preset_dir)
+    results = evaluate_pairs(Deblurrer(model), find_pairs(pairs_root))
+    failed = [r.error for r in results if r.error]
+    if failed:
+        raise SystemExit(f"evaluation failed: {failed[0]}")
+    summary = summarize(results)
+    return {
+        "images": summary["images"],
+        "input_psnr": round(summary["input_psnr"], 3),
+        "psnr": round(summary["psnr"], 3),
+        "ssim": round(summary["ssim"], 4),
+        "gain_db": round(summary["psnr"] - summary["input_psnr"], 3),
+    }
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from keras_mimo.utils.files import atomic_directory, sha256_file
+    from keras_mimo.utils.half_weights import store_weights_as_float16
+    from keras_mimo.utils.hardware import describe_cpu
+    from keras_mimo.utils.preset_utils import (
+        METADATA_FILE,
+        PRESET_FILES,
+        WEIGHTS_FILE,
+    )
+
+    candidate = pathlib.Path(args.candidate)
+    output = pathlib.Path(args.output)
+    val = evaluate(candidate, args.val)
+    print(f"candidate on {args.val}: {json.dumps(val)}")
+    shipped_metadata = output / METADATA_FILE
+    if shipped_metadata.is_file() and not args.force:
+        shipped = json.loads(shipped_metadata.read_text()).get("scores", {})
+        best = shipped.get("gopro_val", {}).get("psnr", float("-inf"))
+        if val["psnr"] <= best:
+            print(f"not shipped: {val['psnr']} dB <= shipped {best} dB (--force)")
+            return 1
+
+    with tempfile.TemporaryDirectory() as tmp:
+        half = pathlib.Path(tmp) / "preset"
+        shutil.copytree(candidate, half)
+        store_weights_as_float16(half / WEIGHTS_FILE)
+        metadata = json.loads((half / METADATA_FILE).read_text())
+        metadata["weights_sha256"] = sha256_file(half / WEIGHTS_FILE)
+        (half / METADATA_FILE).write_text(json.dumps(metadata, indent=2))
+        val16 = evaluate(half, args.val)
+        cost = round(val["psnr"] - val16["psnr"], 4)
+        print(f"float16 weights: {json.dumps(val16)} (cost {cost} dB)")
+        ship = half if abs(cost) < FLOAT16_TOLERANCE_DB else candidate
+        scores = {"gopro_val": val16 if ship is half else val}
+        if args.levin:
+            scores["levin"] = evaluate(ship, args.levin)
+            print(f"levin: {json.dumps(scores['levin'])}")
+        metadata = json.loads((ship / METADATA_FILE).read_text())
+        metadata.update(
+            {
+                "scores": scores,
+                "weights_dtype": "float16" if ship is half else "float32",
+                "float16_cost_db": cost,
+                "training_hardware": args.hardware or describe_cpu(),
+                "training_hours": args.hours,
+                "recipe": args.recipe,
+            }
+        )
+        if args.recipe:
+            metadata["recipe_text"] = pathlib.Path(args.recipe).read_text()
+        (ship / METADATA_FILE).write_text(json.dumps(metadata, indent=2))
+        with atomic_directory(output, PRESET_FILES.__contains__, "a preset") as new:
+            for name in PRESET_FILES:
+                shutil.copy2(ship / name, new / name)
+    print(f"shipped to {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
