@@ -15,6 +15,7 @@ import re
 from PIL import Image, UnidentifiedImageError
 
 from keras_mimo.data.errors import DataError
+from keras_mimo.utils.limits import pixel_limit_problem
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
 
@@ -56,7 +57,8 @@ def image_info(path: str | os.PathLike, verify: bool = False) -> ImageInfo:
 
     Raises:
         DataError: missing or unreadable file, a format other than PNG or
-            JPEG, or a mode the pipeline refuses (alpha channel, CMYK, float).
+            JPEG, an image above the pixel limit (`keras_mimo.utils.limits`),
+            or a mode the pipeline refuses (alpha channel, CMYK, float).
 
     Example:
     >>> info = image_info("photo.png")  # doctest: +SKIP
@@ -71,10 +73,15 @@ def image_info(path: str | os.PathLike, verify: bool = False) -> ImageInfo:
                 image.verify()
     except FileNotFoundError:
         raise DataError(f"{path}: file not found.", path) from None
+    except Image.DecompressionBombError as error:
+        # Pillow's own limit (by default the same as ours; see utils/limits.py).
+        raise DataError(f"{path}: {error}", path) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise DataError(
             f"{path}: unreadable or corrupt image ({error}).", path
         ) from None
+    if problem := pixel_limit_problem(info.width, info.height):
+        raise DataError(f"{path}: {problem}.", path)
     if info.format not in ("PNG", "JPEG"):
         raise DataError(
             f"{path}: {info.format} images are not supported; convert it to PNG.",

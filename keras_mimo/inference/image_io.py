@@ -23,6 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from keras_mimo.inference import png16
 from keras_mimo.inference.errors import InputImageError, OutputPathError
 from keras_mimo.utils.files import atomic_file
+from keras_mimo.utils.limits import max_image_pixels, pixel_limit_problem
 
 #: File extensions treated as images when a folder is given.
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
@@ -141,7 +142,7 @@ def _orient(pixels: np.ndarray, orientation: int) -> np.ndarray:
 
 def _read_png16(data: bytes, source: str) -> ImageFile:
     try:
-        pixels, info = png16.read_png16(data)
+        pixels, info = png16.read_png16(data, max_image_pixels())
     except png16.PNGError as error:
         raise InputImageError(source, f"corrupt or unsupported PNG ({error})") from None
     if pixels.size == 0:
@@ -161,8 +162,9 @@ def read_image(path: str | os.PathLike) -> ImageFile:
     """Reads an image file upright, as uint8 or uint16 pixels.
 
     Raises `InputImageError` naming the file when it is missing, not an
-    image, corrupt or truncated, empty, or in an unsupported mode (palette,
-    CMYK, ...).
+    image, corrupt or truncated, empty, animated, larger than the pixel
+    limit (`keras_mimo.utils.limits`), or in an unsupported mode (palette,
+    CMYK, ...). The size is checked from the header, before decoding.
 
     Example:
     >>> read_image("blurry.png").pixels.shape  # doctest: +SKIP
@@ -179,6 +181,8 @@ def read_image(path: str | os.PathLike) -> ImageFile:
     if not data:
         raise InputImageError(source, "empty file (0 bytes), not an image")
     header = png16.png_header(data)
+    if header and (problem := pixel_limit_problem(header["width"], header["height"])):
+        raise InputImageError(source, problem)
     if header and header["bit_depth"] == 16 and header["color_type"] in (2, 4, 6):
         return _read_png16(data, source)
     if data.startswith(png16.SIGNATURE):
@@ -190,11 +194,21 @@ def read_image(path: str | os.PathLike) -> ImageFile:
             ) from None
     try:
         image = Image.open(io.BytesIO(data))
+        if problem := pixel_limit_problem(image.width, image.height):
+            raise InputImageError(source, problem)
+        if getattr(image, "n_frames", 1) > 1:
+            raise InputImageError(
+                source,
+                f"animated image ({image.n_frames} frames); only still images "
+                "can be deblurred (extract the frames first)",
+            )
         image.load()
         image_format = image.format or "PNG"
         info = dict(image.info)
         exif = image.getexif()
         image = ImageOps.exif_transpose(image)
+    except InputImageError:
+        raise
     except UnidentifiedImageError:
         raise InputImageError(
             source, "not an image file (format not recognised)"

@@ -2,8 +2,11 @@
 
 Pillow reads 16-bit grey PNGs as mode `I;16` but reduces 16-bit RGB, RGBA
 and grey+alpha PNGs to 8 bits, and cannot write them at all. This module
-decodes and encodes those files with `zlib` and numpy so that 16-bit
-photographs keep their precision through `keras-mimo deblur`.
+decodes and encodes those files with libpng (through `imagecodecs`, in C),
+so that 16-bit photographs keep their precision through `keras-mimo deblur`.
+Chunks are walked here first: CRCs and truncation are checked, the size in
+the header is checked against a pixel limit before decompressing, and the
+ICC profile and EXIF chunks are read and written.
 
 Example:
 >>> import io, numpy as np
@@ -78,42 +81,24 @@ def check_png(data: bytes) -> None:
         pass
 
 
-def _unfilter_row(kind: int, line: np.ndarray, prior: np.ndarray, bpp: int):
-    if kind == 0:
-        return line
-    if kind == 1:  # Sub: running sum along each byte lane, modulo 256.
-        return np.cumsum(line.reshape(-1, bpp), axis=0, dtype=np.uint8).ravel()
-    if kind == 2:  # Up
-        return line + prior
-    out = bytearray(line.tobytes())
-    up = prior.tobytes()
-    if kind == 3:  # Average
-        for i in range(len(out)):
-            left = out[i - bpp] if i >= bpp else 0
-            out[i] = (out[i] + ((left + up[i]) >> 1)) & 0xFF
-    elif kind == 4:  # Paeth
-        for i in range(len(out)):
-            if i >= bpp:
-                a, c = out[i - bpp], up[i - bpp]
-            else:
-                a = c = 0
-            b = up[i]
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            if pa <= pb and pa <= pc:
-                predictor = a
-            elif pb <= pc:
-                predictor = b
-            else:
-                predictor = c
-            out[i] = (out[i] + predictor) & 0xFF
-    else:
-        raise PNGError(f"unknown row filter type {kind}")
-    return np.frombuffer(bytes(out), np.uint8)
+def _codecs():
+    """The `imagecodecs` module (libpng), with an install hint if missing."""
+    try:
+        import imagecodecs
+    except ImportError as error:
+        raise ImportError(
+            "16-bit PNG files need imagecodecs: pip install 'keras-mimo[cli]' "
+            "(imagecodecs==2026.3.6)."
+        ) from error
+    return imagecodecs
 
 
-def read_png16(data: bytes) -> tuple[np.ndarray, dict]:
-    """Decodes a non-interlaced 16-bit PNG.
+def read_png16(data: bytes, max_pixels: int | None = None) -> tuple[np.ndarray, dict]:
+    """Decodes a 16-bit PNG with libpng (`imagecodecs`).
+
+    Every chunk is checked first (length, CRC, IEND), so a truncated or
+    corrupt file is a `PNGError`, and the size in the header is checked
+    against `max_pixels` before anything is decompressed.
 
     Returns `(pixels, info)`: `pixels` is uint16 `(H, W)` for grey or
     `(H, W, C)` with C = 2 (grey + alpha), 3 (RGB) or 4 (RGBA); `info` may
@@ -124,38 +109,31 @@ def read_png16(data: bytes) -> tuple[np.ndarray, dict]:
         raise PNGError("not a PNG file")
     if header["bit_depth"] != 16 or header["color_type"] not in _CHANNELS:
         raise PNGError("not a 16-bit grey, grey+alpha, RGB or RGBA PNG")
-    if header["interlace"]:
+    pixels_in_header = header["width"] * header["height"]
+    if max_pixels is not None and pixels_in_header > max_pixels:
         raise PNGError(
-            "interlaced (Adam7) 16-bit PNGs are not supported; re-save it "
-            "without interlacing"
+            f"{header['width']}x{header['height']} = {pixels_in_header:,} pixels "
+            f"exceeds the limit of {max_pixels:,} pixels"
         )
-    width, height = header["width"], header["height"]
-    channels = _CHANNELS[header["color_type"]]
-    idat, info = [], {}
+    info = {}
     for kind, body in _chunks(data):
-        if kind == b"IDAT":
-            idat.append(body)
-        elif kind == b"iCCP":
+        if kind == b"iCCP":
             name_end = body.index(b"\0")
             info["icc_profile"] = zlib.decompress(body[name_end + 2 :])
         elif kind == b"eXIf":
             info["exif"] = body
+    codecs = _codecs()
     try:
-        raw = zlib.decompress(b"".join(idat))
-    except zlib.error as error:
-        raise PNGError(f"corrupt or truncated image data ({error})") from error
-    bpp = 2 * channels
-    stride = width * bpp
-    if len(raw) < height * (stride + 1):
-        raise PNGError("image data is truncated")
-    rows = np.frombuffer(raw, np.uint8, count=height * (stride + 1))
-    rows = rows.reshape(height, stride + 1)
-    out = np.empty((height, stride), np.uint8)
-    prior = np.zeros(stride, np.uint8)
-    for y in range(height):
-        prior = out[y] = _unfilter_row(int(rows[y, 0]), rows[y, 1:], prior, bpp)
-    pixels = out.view(">u2").reshape(height, width, channels).astype(np.uint16)
-    return (pixels[..., 0] if channels == 1 else pixels), info
+        pixels = codecs.png_decode(data)
+    except codecs.PngError as error:
+        raise PNGError(f"corrupt or truncated image data ({error})") from None
+    channels = _CHANNELS[header["color_type"]]
+    if pixels.dtype != np.uint16 or pixels.shape[:2] != (
+        header["height"],
+        header["width"],
+    ):
+        raise PNGError("image data does not match the PNG header")
+    return (pixels if channels > 1 else pixels.reshape(pixels.shape[:2])), info
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
@@ -176,24 +154,20 @@ def write_png16(
         raise PNGError(f"expected uint16 pixels, got {pixels.dtype}")
     if pixels.ndim == 2:
         pixels = pixels[..., None]
-    height, width, channels = pixels.shape
+    channels = pixels.shape[-1]
     if channels not in _COLOR_TYPE:
         raise PNGError(f"cannot write {channels} channels to a PNG")
-    bpp = 2 * channels
-    data = pixels.astype(">u2").view(np.uint8).reshape(height, width * bpp)
-    # "Sub" filter on every row: difference with the same byte of the pixel
-    # to the left (modulo 256); it compresses photographs well and is cheap.
-    filtered = data.copy()
-    filtered[:, bpp:] -= data[:, :-bpp]
-    rows = np.concatenate([np.ones((height, 1), np.uint8), filtered], axis=1)
-    header = struct.pack(">IIBBBBB", width, height, 16, _COLOR_TYPE[channels], 0, 0, 0)
-    file.write(SIGNATURE)
-    file.write(_chunk(b"IHDR", header))
+    encoded = _codecs().png_encode(
+        np.ascontiguousarray(pixels if channels > 1 else pixels[..., 0]),
+        level=compress_level,
+    )
+    # libpng writes IHDR then the image; metadata chunks go right after IHDR.
+    ihdr_end = len(SIGNATURE) + 8 + 13 + 4
+    file.write(encoded[:ihdr_end])
     if icc_profile:
         file.write(_chunk(b"iCCP", b"icc\0\0" + zlib.compress(icc_profile)))
     if exif:
         # PNG stores the bare TIFF structure, without JPEG's "Exif\0\0" prefix.
         exif = exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
         file.write(_chunk(b"eXIf", exif))
-    file.write(_chunk(b"IDAT", zlib.compress(rows.tobytes(), compress_level)))
-    file.write(_chunk(b"IEND", b""))
+    file.write(encoded[ihdr_end:])
