@@ -10,6 +10,7 @@ from keras import ops
 
 from keras_mimo.inference.compiled import CompiledModel
 from keras_mimo.inference.ensemble import ensemble_transforms, self_ensemble
+from keras_mimo.inference.errors import InputImageError
 from keras_mimo.inference.layout import merge_image, split_image
 from keras_mimo.inference.memory import (
     DEFAULT_MEMORY_BUDGET,
@@ -235,6 +236,13 @@ class Deblurrer:
             pixels = pil_to_array(upright, source)
             output = self._deblur_array(pixels, source)
             return array_to_pil(output, upright.mode, upright.info)
+        if isinstance(image, list | tuple):
+            raise InputImageError(
+                source,
+                "a nested Python list is not an image; pass a numpy array, "
+                "e.g. np.asarray(pixels) (a list of images must hold arrays, "
+                "paths or PIL images)",
+            )
         if not isinstance(image, np.ndarray):
             image = ops.convert_to_numpy(image)
         return self._deblur_array(image, source)

@@ -4,6 +4,7 @@ import datetime
 import json
 import os
 import pathlib
+import warnings
 
 import keras
 
@@ -101,8 +102,21 @@ def read_preset(directory: pathlib.Path) -> tuple[dict, dict]:
             loaded[f] = json.loads(files[f].read_text())
         except (OSError, ValueError) as error:
             raise PresetError(f"Preset file {files[f]} is corrupt: {error}") from error
+    for f in (CONFIG_FILE, METADATA_FILE):
+        if not isinstance(loaded[f], dict):
+            raise PresetError(
+                f"Preset file {files[f]} must hold a JSON object, not "
+                f"{type(loaded[f]).__name__}."
+            )
     expected = loaded[METADATA_FILE].get("weights_sha256")
-    if expected and sha256_file(files[WEIGHTS_FILE]) != expected:
+    if not expected:
+        warnings.warn(
+            f"Preset {directory} has no weights_sha256 in {METADATA_FILE}: its "
+            "weights are not verified. Re-save it with `save_to_preset` to add "
+            "one.",
+            stacklevel=3,
+        )
+    elif sha256_file(files[WEIGHTS_FILE]) != expected:
         raise PresetError(
             f"Preset weights {files[WEIGHTS_FILE]} do not match the sha256 in "
             f"{files[METADATA_FILE]} (corrupt or modified file). Re-download or "
@@ -111,18 +125,48 @@ def read_preset(directory: pathlib.Path) -> tuple[dict, dict]:
     return loaded[CONFIG_FILE], loaded[METADATA_FILE]
 
 
+def check_weight_count(model, path: pathlib.Path) -> None:
+    """Raises `PresetError` unless the weights file holds one array per variable.
+
+    Keras loads a file made for a different configuration (e.g. 8 residual
+    blocks into a 4-block model) without a word; this catches it.
+    """
+    import h5py
+
+    arrays = []
+    try:
+        with h5py.File(path, "r") as f:
+            f.visititems(lambda _, item: arrays.append(isinstance(item, h5py.Dataset)))
+    except OSError as error:
+        raise PresetError(f"Preset weights {path} are unreadable: {error}") from None
+    if sum(arrays) != len(model.weights):
+        raise PresetError(
+            f"Preset weights {path} hold {sum(arrays)} arrays but the model its "
+            f"config.json describes has {len(model.weights)} variables: config "
+            "and weights do not belong together."
+        )
+
+
 def load_preset(cls, name_or_path, load_weights: bool = True, **kwargs):
     """Builds `cls` from a preset, optionally with its weights."""
     directory, source = resolve_preset(name_or_path)
     config, metadata = read_preset(directory)
     if kwargs:
         config = {**config, "config": {**config["config"], **kwargs}}
-    model = keras.saving.deserialize_keras_object(config)
+    try:
+        model = keras.saving.deserialize_keras_object(config)
+    except Exception as error:  # unknown class, wrong types in the config
+        problem = (str(error).strip().splitlines() or [""])[0][:300]
+        raise PresetError(
+            f"Preset file {directory / CONFIG_FILE} does not describe a model "
+            f"this version can build ({type(error).__name__}: {problem})."
+        ) from None
     if not isinstance(model, cls):
         raise PresetError(
             f"Preset {directory} holds a {type(model).__name__}, not a {cls.__name__}."
         )
     if load_weights:
+        check_weight_count(model, directory / WEIGHTS_FILE)
         try:
             model.load_weights(directory / WEIGHTS_FILE)
         except Exception as error:
