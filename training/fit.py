@@ -16,6 +16,7 @@ documented in `keras_mimo.data.specs`.
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 
@@ -273,16 +274,34 @@ def main(argv=None) -> int:
         keras.callbacks.TensorBoard(os.path.join(output, "tensorboard")),
     ]
     start = time.time()
-    history = model.fit(
-        train,
-        epochs=args.epochs,
-        initial_epoch=initial_epoch,
-        steps_per_epoch=args.steps_per_epoch,
-        validation_data=val,
-        validation_freq=args.val_every,
-        callbacks=callbacks,
-        verbose=args.verbose,
-    )
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        history = model.fit(
+            train,
+            epochs=args.epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=args.steps_per_epoch,
+            validation_data=val,
+            validation_freq=args.val_every,
+            callbacks=callbacks,
+            verbose=args.verbose,
+        )
+    except KeyboardInterrupt:
+        # Ctrl-C or SIGTERM: keep what the finished epochs earned.
+        print("\nInterrupted: writing the preset from the best checkpoint so far.")
+        return write_preset(args, model, output, time.time() - start, keras, MIMOUNet)
+    except Exception as error:
+        from keras_mimo.data.errors import truncated_file_error
+
+        data_error = truncated_file_error(error)
+        if data_error is None:
+            raise
+        print(
+            f"error: {data_error} The last complete checkpoint is kept; "
+            "--resume continues once the file is fixed.",
+            file=sys.stderr,
+        )
+        return 2
     wall = time.time() - start
     losses = history.history.get("loss", [])
     if losses and not all(map(lambda v: v == v and abs(v) != float("inf"), losses)):
@@ -294,9 +313,13 @@ def main(argv=None) -> int:
     return write_preset(args, model, output, wall, keras, MIMOUNet)
 
 
+CURVE_KEYS = ("epoch", "loss", "full_psnr", "val_full_psnr", "val_full_ssim")
+
+
 def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
     """Saves the best (else last) weights as a float32 preset with provenance."""
     from keras_mimo.training.checkpoints import read_state
+    from keras_mimo.utils.hardware import describe_cpu
 
     state = read_state(output) or {}
     best = os.path.join(output, "best.keras")
@@ -316,13 +339,13 @@ def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
         "epochs": state.get("epoch"),
         "batch_size": args.batch_size,
         "crop": args.crop,
+        "steps_per_epoch": args.steps_per_epoch,
         "precision": model.dtype_policy.name,
+        "training_hardware": describe_cpu(),
         "wall_time_s_last_session": round(wall, 1),
         "validation": max(scores, key=lambda h: h["val_full_psnr"]) if scores else None,
-        "validation_curve": [
-            {k: h[k] for k in ("epoch", "val_full_psnr", "val_full_ssim") if k in h}
-            for h in scores
-        ],
+        # Training loss/PSNR next to validation: a widening gap is over-fitting.
+        "validation_curve": [{k: h[k] for k in CURVE_KEYS if k in h} for h in scores],
     }
     final.save_to_preset(os.path.join(output, "preset"), metadata)
     print(f"Preset written to {os.path.join(output, 'preset')}")

@@ -11,6 +11,41 @@ why the readers refuse RGBA files up front.
 
 import tensorflow as tf
 
+#: Start of an error that `read_encoded` raises for a truncated file; training
+#: entry points look for it to report the file as a `DataError`.
+TRUNCATED_MESSAGE = "keras_mimo: truncated image file"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_END = b"IEND\xaeB`\x82"  # the IEND chunk's type and CRC end every PNG
+_JPEG_SIGNATURE = b"\xff\xd8\xff"
+
+
+def read_encoded(path: tf.Tensor | str) -> tf.Tensor:
+    """A file's bytes, checked to be a complete PNG/JPEG if it is one.
+
+    A file cut short (a copy interrupted, a full disk) passes every header
+    check and fails only when decoded, inside `tf.data`, with TensorFlow's
+    `Invalid PNG data` and no file name. This asserts that a PNG ends with
+    its IEND chunk and a JPEG holds its end-of-image marker, so the error
+    names the file (`TRUNCATED_MESSAGE` followed by the path).
+    """
+    data = tf.io.read_file(path)
+    size = tf.strings.length(data)
+    tail = tf.strings.substr(data, tf.maximum(size - 8, 0), 8)
+    is_png = tf.equal(tf.strings.substr(data, 0, 8), _PNG_SIGNATURE)
+    is_jpeg = tf.equal(tf.strings.substr(data, 0, 3), _JPEG_SIGNATURE)
+    # JPEGs may carry padding after the end marker: look for it in the tail.
+    tail_bytes = tf.io.decode_raw(tail, tf.uint8)
+    jpeg_end = tf.reduce_any(
+        tf.logical_and(tf.equal(tail_bytes[:-1], 0xFF), tf.equal(tail_bytes[1:], 0xD9))
+    )
+    complete = tf.logical_and(
+        tf.logical_or(tf.logical_not(is_png), tf.equal(tail, _PNG_END)),
+        tf.logical_or(tf.logical_not(is_jpeg), jpeg_end),
+    )
+    check = tf.debugging.Assert(complete, [TRUNCATED_MESSAGE, path], summarize=1)
+    with tf.control_dependencies([check]):
+        return tf.identity(data)
+
 
 def decode_image(data: tf.Tensor) -> tf.Tensor:
     """Decodes encoded PNG/JPEG bytes to a float32 `(H, W, 3)` image in [0, 1].
@@ -43,8 +78,8 @@ def decode_image_uint16(data: tf.Tensor) -> tf.Tensor:
 
 
 def read_image(path: tf.Tensor | str) -> tf.Tensor:
-    """Reads and decodes an image file; see `decode_image`."""
-    return decode_image(tf.io.read_file(path))
+    """Reads (checked by `read_encoded`) and decodes an image; see `decode_image`."""
+    return decode_image(read_encoded(path))
 
 
 def encode_png(image: tf.Tensor, bits: int = 8) -> tf.Tensor:

@@ -15,7 +15,7 @@ import pathlib
 import numpy as np
 import tensorflow as tf
 
-from keras_mimo.data.decoding import decode_image_uint16
+from keras_mimo.data.decoding import decode_image_uint16, read_encoded
 from keras_mimo.data.errors import DataError
 from keras_mimo.data.image_files import image_info, list_images, natural_key
 from keras_mimo.data.seeds import block_shuffle, derive_seed, resolve_seed
@@ -30,7 +30,7 @@ _TRUNCATION_EPSILON = 1e-9
 def _read_crops(path: tf.Tensor, windows: tf.Tensor) -> tf.Tensor:
     """Crops `windows` (`(K, 4)`: top, left, height, width; one size) of a
     frame, as int32 16-bit codes `(K, height, width, 3)`."""
-    frame = tf.cast(decode_image_uint16(tf.io.read_file(path)), tf.int32)
+    frame = tf.cast(decode_image_uint16(read_encoded(path)), tf.int32)
     return tf.map_fn(
         lambda w: frame[w[0] : w[0] + w[2], w[1] : w[1] + w[3]],
         windows,
