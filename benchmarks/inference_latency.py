@@ -1,6 +1,7 @@
 """MIMO-UNet inference latency, peak memory and GFLOP/s on every runtime path.
 
-Batch 1, fp32 (plus the quantized TFLite variants), real GoPro-style input.
+Batch 1, fp32 (plus the quantized TFLite variants and OpenVINO at bfloat16),
+real GoPro-style input.
 Every path runs in its own subprocess (the Keras backend is per process, and
 the peak RSS of each process is reported); ratios are to the plain PyTorch
 reference (eager, NCHW) measured in the same run, and the machine's fp32
@@ -14,7 +15,8 @@ matmul peak (4096^2, 2 threads) is measured in the same run too.
 All paths use the same weights: the official-format reference checkpoint
 (`../shared/reference/mimo_unet_random_init.pkl`, random weights, real
 architecture) or `--checkpoint`; it is converted to a preset and exported
-(SavedModel + TFLite, verified) once into `--workdir` and reused.
+(SavedModel, TFLite, ONNX, OpenVINO; verified) once into `--workdir` and
+reused.
 `--rounds R` repeats the whole sweep R times, interleaving paths, so machine
 load drifts hit every path alike; times are pooled over rounds.
 """
@@ -61,8 +63,22 @@ PATHS = {
     "tflite_float16": "TFLite float16 weights (LiteRT, XNNPACK)",
     "tflite_dynamic_int8": "TFLite dynamic-range int8 (LiteRT)",
     "tflite_int8": "TFLite full int8 (LiteRT)",
+    "onnxruntime": "ONNX (tf2onnx) on ONNX Runtime, CPU provider",
+    "openvino_float32": "OpenVINO IR float32, f32 inference (CPU plugin)",
+    "openvino_bf16": "OpenVINO IR float32, bf16 inference (the CPU plugin's "
+    "default where AVX-512 BF16 / AMX exist)",
 }
-FP32_PATHS = {p for p in PATHS if "int8" not in p and p != "tflite_float16"}
+FP32_PATHS = {
+    p for p in PATHS if "int8" not in p and p not in ("tflite_float16", "openvino_bf16")
+}
+#: Artifact (manifest name) each exported path runs.
+EXPORTED = {
+    "saved_model": "saved_model",
+    "onnxruntime": "onnx",
+    "openvino_float32": "openvino_float32",
+    "openvino_bf16": "openvino_float32",
+    **{p: p for p in PATHS if p.startswith("tflite_")},
+}
 KERAS_BACKENDS = {
     "keras_jax": "jax",
     "keras_tensorflow": "tensorflow",
@@ -157,6 +173,21 @@ def _runner(path: str, workdir: pathlib.Path, image):
             return interpreter.get_tensor(out["index"])
 
         return run
+    if path == "onnxruntime":
+        from keras_mimo.export.onnx import ONNXRunner
+
+        onnx = ONNXRunner(workdir / "export" / "model.onnx", num_threads=THREADS)
+        return lambda: onnx(image[0])
+    if path.startswith("openvino_"):
+        from keras_mimo.export.openvino import OpenVINORunner
+
+        precision = "bf16" if path == "openvino_bf16" else "f32"
+        openvino = OpenVINORunner(
+            workdir / "export" / "openvino_float32",
+            num_threads=THREADS,
+            precision=precision,
+        )
+        return lambda: openvino(image[0])
     raise ValueError(f"unknown path {path!r}")
 
 
@@ -243,13 +274,13 @@ def prepare(args) -> None:
     """Converts the checkpoint to a preset and exports it, once per workdir."""
     workdir = pathlib.Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    needs_export = any(
-        p == "saved_model" or p.startswith("tflite_") for p in args.paths
-    )
+    needed = {EXPORTED[p] for p in args.paths if p in EXPORTED}
     export = workdir / "export" / "manifest.json"
-    if (workdir / "preset" / "config.json").is_file() and (
-        export.is_file() or not needs_export
-    ):
+    exported = (
+        set(json.loads(export.read_text())["artifacts"]) if export.is_file() else set()
+    )
+    needs_export = not needed <= exported
+    if (workdir / "preset" / "config.json").is_file() and not needs_export:
         return
     print(f"Preparing preset and exports in {workdir} (once) ...", flush=True)
     code = (

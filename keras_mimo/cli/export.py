@@ -1,4 +1,4 @@
-"""`keras-mimo export`: preset or .keras -> verified SavedModel / TFLite files."""
+"""`keras-mimo export`: preset or .keras -> verified SavedModel / TFLite / ONNX / OpenVINO."""
 
 import argparse
 import logging
@@ -7,15 +7,15 @@ import sys
 
 FORMAT_HELP = (
     "comma-separated: saved_model, tflite_float32, tflite_float16, "
-    "tflite_dynamic_int8, tflite_int8, or 'tflite' (all TFLite variants) / "
-    "'all' (default)"
+    "tflite_dynamic_int8, tflite_int8, onnx, openvino_float32, openvino_float16, "
+    "or 'tflite' / 'openvino' (all variants of one) / 'all' (default)"
 )
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="export a model to SavedModel / TFLite, verified against Keras",
+        help="export a model to SavedModel / TFLite / ONNX / OpenVINO, verified",
         description=(
             "Exports a preset (name or directory) or a .keras file to "
             "savedmodels/<name>/ (or OUTPUT_DIR), verifies every artifact "

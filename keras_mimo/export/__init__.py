@@ -1,9 +1,10 @@
-"""Deployment export: TensorFlow SavedModel and TFLite/LiteRT, verified.
+"""Deployment export: SavedModel, TFLite/LiteRT, ONNX and OpenVINO, verified.
 
 `export_model` runs under the TensorFlow Keras backend and writes
 `savedmodels/<name>/` atomically: the artifacts, and a `manifest.json` with
 file hashes, signatures, quantization and the measured agreement (PSNR) of
-every artifact with the Keras model on real images.
+every artifact with the Keras model on real images, each run in its own
+runtime (TensorFlow, LiteRT, ONNX Runtime, OpenVINO).
 
 Example:
 >>> import os; os.environ["KERAS_BACKEND"] = "tensorflow"  # doctest: +SKIP
@@ -20,6 +21,8 @@ _EXPORTS = {
     "FORMATS": "keras_mimo.export.formats",
     "DEFAULT_FORMATS": "keras_mimo.export.formats",
     "TFLiteRunner": "keras_mimo.export.tflite_runner",
+    "ONNXRunner": "keras_mimo.export.onnx",
+    "OpenVINORunner": "keras_mimo.export.openvino",
     "read_manifest": "keras_mimo.export.manifest",
     "check_files": "keras_mimo.export.manifest",
 }

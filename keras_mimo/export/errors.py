@@ -1,4 +1,14 @@
-"""Export errors and the TensorFlow-backend requirement."""
+"""Export errors, the TensorFlow-backend requirement and format runtimes."""
+
+import importlib.util
+
+#: Modules each format family needs to be written and verified.
+FAMILY_MODULES = {
+    "saved_model": ("tensorflow",),
+    "tflite": ("tensorflow", "ai_edge_litert"),
+    "onnx": ("tensorflow", "tf2onnx", "onnx", "onnxruntime"),
+    "openvino": ("tensorflow", "tf2onnx", "onnx", "openvino"),
+}
 
 
 class ExportError(RuntimeError):
@@ -20,4 +30,25 @@ def require_tensorflow_backend() -> None:
             f"{backend!r}. Set KERAS_BACKEND=tensorflow before importing keras "
             "(a preset or .keras file saved under JAX or PyTorch loads fine there), "
             "or use the command line: `keras-mimo --backend tensorflow export ...`."
+        )
+
+
+def require_modules(families) -> None:
+    """Raises `ExportError` naming what is missing for these format families.
+
+    Example:
+    >>> require_modules({"saved_model"})  # doctest: +SKIP
+    """
+    missing = sorted(
+        {
+            module
+            for family in families
+            for module in FAMILY_MODULES[family]
+            if importlib.util.find_spec(module) is None
+        }
+    )
+    if missing:
+        raise ExportError(
+            f"Exporting {', '.join(sorted(families))} needs {', '.join(missing)}, "
+            "which is not installed: pip install 'keras-mimo[export]'."
         )

@@ -23,6 +23,10 @@ logger = logging.getLogger("keras_mimo.export")
 
 DEFAULT_ROOT = pathlib.Path("savedmodels")
 TFLITE_SOURCE = ".tflite_source"
+#: The ONNX graph OpenVINO converts when `onnx` itself is not exported.
+ONNX_SOURCE = ".onnx_source.onnx"
+#: Distributions whose versions the manifest records, when installed.
+PRODUCER_PACKAGES = ("ai-edge-litert", "tf2onnx", "onnx", "onnxruntime", "openvino")
 
 
 def is_export_entry(name: str) -> bool:
@@ -30,7 +34,8 @@ def is_export_entry(name: str) -> bool:
     from keras_mimo.export.formats import FORMATS
     from keras_mimo.export.manifest import MANIFEST_FILE
 
-    return name in {MANIFEST_FILE, TFLITE_SOURCE, *(f.path for f in FORMATS.values())}
+    temporaries = {TFLITE_SOURCE, ONNX_SOURCE}
+    return name in {MANIFEST_FILE, *temporaries, *(f.path for f in FORMATS.values())}
 
 
 def _load_model(model_or_preset):
@@ -89,12 +94,13 @@ def _versions() -> dict:
         "keras": keras.__version__,
         "tensorflow": tf.__version__,
     }
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-        versions["ai_edge_litert"] = version("ai-edge-litert")
-    except Exception:  # not installed: TFLite verification will fail anyway
-        pass
+    for package in PRODUCER_PACKAGES:
+        try:
+            versions[package.replace("-", "_")] = version(package)
+        except PackageNotFoundError:  # its formats cannot run anyway
+            pass
     return versions
 
 
@@ -123,7 +129,7 @@ def export_model(
     min_psnr_db: dict[str, float] | None = None,
     overwrite: bool = False,
 ) -> pathlib.Path:
-    """Exports a MIMO-UNet to SavedModel / TFLite, verified, into one directory.
+    """Exports a MIMO-UNet to SavedModel / TFLite / ONNX / OpenVINO, verified.
 
     Needs the TensorFlow Keras backend (`KERAS_BACKEND=tensorflow`; a preset
     or `.keras` file saved under JAX or PyTorch loads fine there). Every
@@ -131,8 +137,9 @@ def export_model(
     inside, cropped back) and returns the clipped full-resolution output.
 
     Each artifact is run on crops of real images and compared with the Keras
-    model (PSNR, data range 1). A float artifact (SavedModel, TFLite float32
-    and float16) below its threshold (default 50 dB) makes the export fail:
+    model (PSNR, data range 1), each in its own runtime (TensorFlow, LiteRT,
+    ONNX Runtime, OpenVINO). A float artifact (SavedModel, TFLite float32
+    and float16, ONNX, OpenVINO) below its threshold (default 50 dB) makes the export fail:
     an `ExportError` is raised and nothing is written. An int8 artifact
     below 35 dB is published with a warning in the manifest.
 
@@ -143,7 +150,8 @@ def export_model(
             atomically; it must not exist unless `overwrite=True`.
         formats: names from `keras_mimo.export.FORMATS` (`saved_model`,
             `tflite_float32`, `tflite_float16`, `tflite_dynamic_int8`,
-            `tflite_int8`), `"tflite"` or `"all"`; list or comma string.
+            `tflite_int8`, `onnx`, `openvino_float32`, `openvino_float16`),
+            `"tflite"`, `"openvino"` or `"all"`; list or comma string.
         representative_images: real images (folder, files or arrays, see
             `images.load_images`) for int8 calibration and, unless
             `verification_images` is given, for verification. Required.
@@ -171,10 +179,12 @@ def export_model(
     PosixPath('savedmodels/mimo_unet_gopro')
     """
     require_tensorflow_backend()
+    from keras_mimo.export.errors import require_modules
     from keras_mimo.utils.errors import OutputExistsError
     from keras_mimo.utils.files import atomic_directory, check_plain_name
 
     chosen = parse_formats(formats)
+    require_modules({f.family for f in chosen})
     thresholds = dict(min_psnr_db or {})
     unknown = set(thresholds) - {f.name for f in chosen}
     if unknown:
@@ -218,17 +228,21 @@ def export_model(
         for fmt in chosen:
             start = time.perf_counter()
             logger.info("exporting %s", fmt.name)
-            if fmt.name == "saved_model":
+            if fmt.family == "saved_model":
                 entry = _export_saved_model(
                     model, tmp / fmt.path, crops, references, uint8_references
                 )
-            else:
+            elif fmt.family == "tflite":
                 entry = _export_tflite(
                     model, tmp, fmt, calibration_data, crops, references
                 )
+            elif fmt.family == "onnx":
+                entry = _export_onnx(model, tmp / fmt.path, crops, references)
+            else:
+                entry = _export_openvino(model, tmp, fmt, crops, references)
             entry["agreement"] = _judge(fmt, entry.pop("agreement"), thresholds)
             entry = {
-                "format": "saved_model" if fmt.name == "saved_model" else "tflite",
+                "format": fmt.family,
                 "path": fmt.path,
                 "quantization": fmt.quantization,
                 **entry,
@@ -252,6 +266,7 @@ def export_model(
                 entry["warnings"] = [message]
             artifacts[fmt.name] = entry
         shutil.rmtree(tmp / TFLITE_SOURCE, ignore_errors=True)
+        (tmp / ONNX_SOURCE).unlink(missing_ok=True)
         manifest = {
             "manifest_version": MANIFEST_VERSION,
             "name": name,
@@ -326,4 +341,56 @@ def _export_tflite(
     return {
         "signature": describe_io(runner),
         "agreement": {"serving_default": measure_agreement(runner, crops, references)},
+    }
+
+
+def _export_onnx(model, path, crops, references) -> dict:
+    from keras_mimo.export.onnx import SIGNATURE, ONNXRunner, write_onnx
+
+    write_onnx(model, path)
+    runner = ONNXRunner(path, num_threads=2)
+    return {
+        "signature": SIGNATURE,
+        "agreement": {"serving_default": measure_agreement(runner, crops, references)},
+    }
+
+
+def _export_openvino(model, root, fmt: Format, crops, references) -> dict:
+    """The IR, converted from the exported ONNX graph (or a temporary one).
+
+    The verdict is for float32 compute; the agreement at bfloat16, which
+    OpenVINO picks by itself on CPUs with AVX-512 BF16 or AMX, is measured
+    and recorded beside it but does not decide the export.
+    """
+    from keras_mimo.export.formats import FORMATS
+    from keras_mimo.export.onnx import SIGNATURE, write_onnx
+    from keras_mimo.export.openvino import (
+        OpenVINORunner,
+        bf16_supported,
+        write_openvino,
+    )
+
+    source = root / FORMATS["onnx"].path
+    if not source.exists():
+        source = root / ONNX_SOURCE
+        if not source.exists():
+            write_onnx(model, source)
+    write_openvino(source, root / fmt.path, float16=fmt.name.endswith("float16"))
+    runner = OpenVINORunner(root / fmt.path, num_threads=2, precision="f32")
+    bf16 = {
+        "note": "INFERENCE_PRECISION_HINT=bf16, OpenVINO's CPU default where "
+        "AVX-512 BF16 or AMX exist; measured, not a gate",
+        "supported_here": bf16_supported(),
+    }
+    if bf16["supported_here"]:
+        run = OpenVINORunner(root / fmt.path, num_threads=2, precision="bf16")
+        measured = measure_agreement(run, crops, references)
+        bf16.update(
+            min_psnr_db=measured["min_psnr_db"], mean_psnr_db=measured["mean_psnr_db"]
+        )
+    return {
+        "signature": {k: v for k, v in SIGNATURE.items() if k != "opset"},
+        "inference_precision": "f32 (INFERENCE_PRECISION_HINT)",
+        "agreement": {"serving_default": measure_agreement(runner, crops, references)},
+        "bf16_inference": bf16,
     }

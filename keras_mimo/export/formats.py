@@ -22,6 +22,11 @@ class Format:
     min_psnr_db: float
     required: bool
 
+    @property
+    def family(self) -> str:
+        """`saved_model`, `tflite`, `onnx` or `openvino`: the runtime it needs."""
+        return "saved_model" if self.name == "saved_model" else self.name.split("_")[0]
+
 
 FLOAT_MIN_PSNR_DB = 50.0
 INT8_MIN_PSNR_DB = 35.0
@@ -55,8 +60,26 @@ FORMATS = {
             INT8_MIN_PSNR_DB,
             False,
         ),
+        Format("onnx", "model.onnx", "float32", FLOAT_MIN_PSNR_DB, True),
+        Format(
+            "openvino_float32",
+            "openvino_float32",
+            "float32 weights and compute",
+            FLOAT_MIN_PSNR_DB,
+            True,
+        ),
+        Format(
+            "openvino_float16",
+            "openvino_float16",
+            "float16 weights, float32 compute",
+            FLOAT_MIN_PSNR_DB,
+            True,
+        ),
     )
 }
+
+#: Names that stand for every format of one family.
+GROUPS = ("tflite", "openvino")
 
 DEFAULT_FORMATS = tuple(FORMATS)
 
@@ -64,11 +87,14 @@ DEFAULT_FORMATS = tuple(FORMATS)
 def parse_formats(formats) -> list[Format]:
     """Validates format names (a string list or comma-separated string).
 
-    `"tflite"` means every TFLite variant; `"all"` every format.
+    `"tflite"` means every TFLite variant, `"openvino"` both OpenVINO IRs;
+    `"all"` every format.
 
     Example:
     >>> [f.name for f in parse_formats("saved_model,tflite_float32")]
     ['saved_model', 'tflite_float32']
+    >>> [f.name for f in parse_formats("onnx,openvino")]
+    ['onnx', 'openvino_float32', 'openvino_float16']
     """
     if isinstance(formats, str):
         formats = [f.strip() for f in formats.split(",") if f.strip()]
@@ -76,14 +102,14 @@ def parse_formats(formats) -> list[Format]:
     for name in formats:
         if name == "all":
             expanded = list(FORMATS)
-        elif name == "tflite":
-            expanded = [n for n in FORMATS if n.startswith("tflite_")]
+        elif name in GROUPS:
+            expanded = [n for n, f in FORMATS.items() if f.family == name]
         elif name in FORMATS:
             expanded = [name]
         else:
             raise ValueError(
                 f"Unknown export format {name!r}; known: {', '.join(FORMATS)} "
-                "(or 'tflite' for all TFLite variants, 'all')."
+                "(or 'tflite' / 'openvino' for all variants of one, 'all')."
             )
         names += [n for n in expanded if n not in names]
     if not names:

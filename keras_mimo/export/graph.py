@@ -20,8 +20,10 @@ def pad_to_multiple(images: tf.Tensor, multiple: int = MULTIPLE):
     """
     shape = tf.shape(images)
     height, width = shape[1], shape[2]
-    pad_h = (-height) % multiple
-    pad_w = (-width) % multiple
+    # (m - x % m) % m, not (-x) % m: ONNX converters map the modulo of a
+    # negative number to C's truncated remainder, which would crop.
+    pad_h = (multiple - height % multiple) % multiple
+    pad_w = (multiple - width % multiple) % multiple
     padded = tf.pad(images, [[0, 0], [0, pad_h], [0, pad_w], [0, 0]], mode="REFLECT")
     padded = tf.reshape(
         padded, tf.stack([shape[0], height + pad_h, width + pad_w, images.shape[-1]])

@@ -48,8 +48,8 @@ def test_needs_images_and_known_formats(tmp_path):
 
     with pytest.raises(ExportError, match="representative_images"):
         export_model(tiny_model(), tmp_path / "out", formats="tflite_float32")
-    with pytest.raises(ValueError, match="Unknown export format 'onnx'"):
-        _export(tmp_path, "saved_model,onnx")
+    with pytest.raises(ValueError, match="Unknown export format 'coreml'"):
+        _export(tmp_path, "saved_model,coreml")
 
 
 def test_other_backend_gets_a_clear_error(tmp_path):
