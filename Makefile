@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 TORCH_PIN := torch==2.13.0
 PINS := keras==3.15.1 tensorflow==2.21.0 jax==0.10.2 jaxlib==0.10.2 "numpy>=2" \
 	ai-edge-litert==2.3.0 pillow==12.3.0 imagecodecs==2026.3.6 h5py==3.14.0 pytest==9.2.0 ruff==0.17.6 tensorboard==2.21.0 scikit-image==0.26.0 \
-	tf2onnx==1.17.0 onnx==1.23.2 onnxruntime==1.31.1 openvino==2026.4.1
+	tf2onnx==1.17.0 onnx==1.23.2 onnxruntime==1.31.1 openvino==2026.4.1 apache-beam==2.77.0
 # TFDV 1.16.1 needs TF 2.16 / numpy<2, so it gets its own venv; without the beam pin
 # pip backtracks for minutes.
 TFDV_PINS := tensorflow==2.16.2 tensorflow-data-validation==1.16.1 \

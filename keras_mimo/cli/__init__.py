@@ -9,7 +9,7 @@ import importlib
 import os
 import sys
 
-SUBCOMMANDS = ("convert", "deblur", "evaluate", "export")
+SUBCOMMANDS = ("convert", "deblur", "deblur-batch", "evaluate", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,9 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in SUBCOMMANDS:
         try:
-            module = importlib.import_module(f"keras_mimo.cli.{name}")
+            module = importlib.import_module(f"keras_mimo.cli.{name.replace('-', '_')}")
         except ModuleNotFoundError as error:
-            if error.name != f"keras_mimo.cli.{name}":
+            if error.name != f"keras_mimo.cli.{name.replace('-', '_')}":
                 raise
             continue
         module.add_parser(subparsers)
@@ -42,7 +42,17 @@ def main(argv: list[str] | None = None) -> int:
         elif arg.startswith("--backend="):
             os.environ["KERAS_BACKEND"] = arg.split("=", 1)[1]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    args = build_parser().parse_args(argv)
+    # deblur-batch passes what follows "--" to Beam as pipeline options (for
+    # the other commands "--" keeps its usual meaning: end of options).
+    passthrough = []
+    if "--" in argv and "deblur-batch" in argv[: argv.index("--")]:
+        split = argv.index("--")
+        argv, passthrough = argv[:split], argv[split + 1 :]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if passthrough and not getattr(args, "passthrough", False):
+        parser.error(f"{args.command} takes no arguments after '--'")
+    args.pipeline_args = passthrough
     return int(args.func(args) or 0)
 
 

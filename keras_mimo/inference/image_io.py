@@ -178,6 +178,20 @@ def read_image(path: str | os.PathLike) -> ImageFile:
             data = f.read()
     except OSError as error:
         raise InputImageError(source, error.strerror or str(error)) from None
+    return decode_image(data, source)
+
+
+def decode_image(data: bytes, source: str = "image") -> ImageFile:
+    """Decodes an image file's bytes, like `read_image` (same checks and errors).
+
+    For files on other filesystems (e.g. read through Apache Beam's
+    `FileSystems`); `source` names the file in errors.
+
+    Example:
+    >>> decode_image(b"not an image", "x.png")  # doctest: +SKIP
+    Traceback (most recent call last):
+    InputImageError: x.png: not an image file (format not recognised)
+    """
     if not data:
         raise InputImageError(source, "empty file (0 bytes), not an image")
     header = png16.png_header(data)
@@ -272,6 +286,23 @@ def _encode(file, pixels: np.ndarray, image_format: str, info: dict, quality: in
     elif image_format == "WEBP":
         options.update(quality=quality)
     image.save(file, format=image_format, **options)
+
+
+def encode_image(
+    pixels: np.ndarray,
+    format: str,
+    info: dict | None = None,
+    quality: int = 95,
+) -> bytes:
+    """The bytes of an image file, encoded as `write_image` would write it.
+
+    Example:
+    >>> encode_image(np.zeros((2, 2, 3), "uint8"), "PNG")[:4]
+    b'\\x89PNG'
+    """
+    buffer = io.BytesIO()
+    _encode(buffer, pixels, format, info or {}, quality)
+    return buffer.getvalue()
 
 
 def write_image(
