@@ -13,15 +13,26 @@ PYTEST_ARGS ?=
 TORCH_PIN := torch==2.13.0
 PINS := keras==3.15.1 tensorflow==2.21.0 jax==0.10.2 jaxlib==0.10.2 "numpy>=2" \
 	ai-edge-litert==2.3.0 pillow==12.3.0 imagecodecs==2026.3.6 h5py==3.14.0 pytest==9.2.0 ruff==0.17.6 tensorboard==2.21.0 scikit-image==0.26.0 \
-	tf2onnx==1.17.0 onnx==1.23.2 onnxruntime==1.31.1 openvino==2026.4.1 apache-beam==2.77.0
+	tf2onnx==1.17.0 onnx==1.23.2 onnxruntime==1.31.1 openvino==2026.4.1 apache-beam==2.77.0 \
+	gradio==6.31.0 selenium==4.40.0
 # TFDV 1.16.1 needs TF 2.16 / numpy<2, so it gets its own venv; without the beam pin
 # pip backtracks for minutes.
 TFDV_PINS := tensorflow==2.16.2 tensorflow-data-validation==1.16.1 \
 	"apache-beam[gcp]==2.61.0" matplotlib==3.10.9
 
-.PHONY: test demo setup lint format clean
+.PHONY: test demo setup browser lint format clean
 
-setup: $(VENV)/.installed $(TFDV_VENV)/.installed
+setup: $(VENV)/.installed $(TFDV_VENV)/.installed browser
+
+# Headless Chromium for the `keras-mimo serve` browser test, from Debian's
+# packages (browser downloads such as `playwright install` need the internet).
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	else \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; \
+	fi
 
 $(VENV)/.installed: pyproject.toml setup.py $(wildcard keras_mimo/kernels/*.cc keras_mimo/kernels/*.h) Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

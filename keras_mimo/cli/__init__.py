@@ -9,7 +9,7 @@ import importlib
 import os
 import sys
 
-SUBCOMMANDS = ("convert", "deblur", "deblur-batch", "evaluate", "export")
+SUBCOMMANDS = ("convert", "deblur", "deblur-batch", "evaluate", "export", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

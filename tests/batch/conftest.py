@@ -32,8 +32,12 @@ def make_collection(root: pathlib.Path, count: int = 3) -> pathlib.Path:
     return root / "blur"
 
 
-@pytest.fixture
-def tiny_keras_file(tmp_path) -> pathlib.Path:
+def visible_tiny_model():
+    """A tiny MIMO-UNet whose output differs visibly from its input.
+
+    Freshly initialised, the network changes an image by < 1/255, so 8-bit
+    results would equal the inputs; noise on the weights changes that.
+    """
     import keras
 
     from tests.test_case import tiny_model
@@ -41,6 +45,16 @@ def tiny_keras_file(tmp_path) -> pathlib.Path:
     keras.utils.set_random_seed(0)
     model = tiny_model()
     model(np.zeros((1, 8, 8, 3), "float32"))
+    rng = np.random.default_rng(0)
+    model.set_weights(
+        [w + rng.normal(0, 0.05, w.shape).astype(w.dtype) for w in model.get_weights()]
+    )
+    return model
+
+
+@pytest.fixture
+def tiny_keras_file(tmp_path) -> pathlib.Path:
+    model = visible_tiny_model()
     path = tmp_path / "tiny.keras"
     model.save(path)
     return path

@@ -1,0 +1,140 @@
+"""`DeblurService`: what the web page does with one upload, without Gradio.
+
+Kept apart from the page so it can be tested and reused: read the upload
+like `keras-mimo deblur`, run the same `Deblurrer`, write the full-resolution
+result in the upload's format and bit depth, and make 8-bit previews.
+"""
+
+import os
+import pathlib
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Precisions offered on the page, as Keras dtype policies.
+PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
+#: Longest side of the before/after previews sent to the browser (the
+#: download keeps the full resolution).
+PREVIEW_SIDE = 2048
+
+
+@dataclass
+class Result:
+    """One deblurred upload."""
+
+    before: np.ndarray  # 8-bit RGB preview of the upload
+    after: np.ndarray  # 8-bit RGB preview of the result
+    path: pathlib.Path  # full-resolution result, upload's format and depth
+    seconds: float
+    tiles: int  # model tiles per image (1: whole image in one call)
+
+
+def preview(pixels: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
+    """An 8-bit RGB copy, reduced (box filter) so its longest side <= `side`.
+
+    Example:
+    >>> preview(np.zeros((10, 4000, 3), np.uint16)).shape
+    (5, 2000, 3)
+    """
+    from keras_mimo.inference.layout import quantize, split_image
+
+    rgb = quantize(split_image(pixels)[0][0], np.uint8)
+    step = -(-max(rgb.shape[:2]) // side)
+    if step > 1:
+        from PIL import Image
+
+        size = (max(1, rgb.shape[1] // step), max(1, rgb.shape[0] // step))
+        rgb = np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BOX))
+    return rgb
+
+
+class DeblurService:
+    """Deblurs uploaded files with `Deblurrer`s built once per choice.
+
+    Args:
+        memory_budget: `Deblurrer` working memory per model call; large
+            photos are tiled to stay inside it.
+        output_dir: where results are written (default: a new temporary
+            folder, removed by the OS's temp clean-up).
+
+    Example:
+    >>> service = DeblurService()  # doctest: +SKIP
+    >>> result = service.deblur("photo.jpg", "gopro", ensemble=1)  # doctest: +SKIP
+    >>> result.path.suffix  # doctest: +SKIP
+    '.jpg'
+    """
+
+    def __init__(self, memory_budget=None, output_dir: str | os.PathLike | None = None):
+        self.memory_budget = memory_budget
+        self.output_dir = pathlib.Path(
+            output_dir or tempfile.mkdtemp(prefix="keras_mimo_serve_")
+        )
+        self._deblurrers: dict[tuple, object] = {}
+
+    def deblurrer(self, preset: str, ensemble: int = 1, precision: str = "float32"):
+        """The `Deblurrer` for these choices (loaded on first use, then kept)."""
+        key = (preset, int(ensemble), precision)
+        if key not in self._deblurrers:
+            from keras_mimo.inference.deblurrer import Deblurrer
+            from keras_mimo.models.mimo_unet.mimo_unet import MIMOUNet
+
+            if precision not in PRECISIONS:
+                raise ValueError(f"precision must be one of {list(PRECISIONS)}")
+            model = MIMOUNet.from_preset(preset, dtype=PRECISIONS[precision])
+            self._deblurrers[key] = Deblurrer(
+                model, ensemble=int(ensemble), memory_budget=self.memory_budget
+            )
+        return self._deblurrers[key]
+
+    def deblur(
+        self,
+        path: str | os.PathLike,
+        preset: str,
+        ensemble: int = 1,
+        precision: str = "float32",
+        progress: Callable[[float, str], None] | None = None,
+        name: str | None = None,
+    ) -> Result:
+        """Deblurs one uploaded file; raises `InputImageError` for a bad file.
+
+        `name` is the file name the user uploaded (errors and the result's
+        name use it); `progress(fraction, message)` is told each step.
+        """
+        from keras_mimo.inference.errors import InputImageError
+        from keras_mimo.inference.image_io import (
+            format_for_path,
+            read_image,
+            write_image,
+        )
+
+        name = name or pathlib.Path(path).name
+        report = progress or (lambda fraction, message: None)
+        report(0.05, "Reading the image")
+        try:
+            image = read_image(path)
+        except InputImageError as error:
+            raise InputImageError(name, error.problem) from None
+        deblurrer = self.deblurrer(preset, ensemble, precision)
+        height, width = image.pixels.shape[:2]
+        tile, _ = deblurrer.plan(height, width)
+        tiles = 1
+        if tile is not None:
+            step = [t - deblurrer.overlap for t in tile]
+            tiles = -(-height // step[0]) * -(-width // step[1])
+        report(0.15, f"Deblurring {width}x{height} ({tiles} tile(s))")
+        start = time.perf_counter()
+        output = deblurrer(image.pixels)
+        seconds = time.perf_counter() - start
+        report(0.9, "Writing the result")
+        stem, suffix = os.path.splitext(name)
+        try:
+            format_for_path(name)
+        except ValueError:  # an image with a surprising extension: keep its format
+            suffix = {"JPEG": ".jpg", "TIFF": ".tif"}.get(image.format, ".png")
+        folder = pathlib.Path(tempfile.mkdtemp(dir=self.output_dir))
+        target = folder / f"{stem}_deblurred{suffix}"
+        write_image(target, output, image.format, image.info)
+        return Result(preview(image.pixels), preview(output), target, seconds, tiles)
