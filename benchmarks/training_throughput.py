@@ -40,7 +40,7 @@ PATHS = (
     "torch_reference",
     "torch_reference-bf16",
 )
-FIT_DEFAULT_BACKEND = "jax"  # training/fit.py's --backend default
+FIT_DEFAULT_BACKEND = "tensorflow"  # training/fit.py's --backend default
 
 
 def measure(step, args) -> dict:
@@ -67,7 +67,6 @@ def keras_worker(args) -> dict:
         config = MIMOUNet.VARIANTS[args.model]
         path = choose_training_path(
             backend_of(args.worker),
-            lambda policy: MIMOUNet(**config, dtype=policy),
             config,
             args.batch,
             args.size,

@@ -3,9 +3,8 @@
 `fit.py --precision auto --jit-compile auto` asks `choose_training_path`.
 Candidates are only those that can win: bfloat16 only where the hardware
 computes in it natively (CPU flags `amx_bf16`/`avx512_bf16`, or a GPU);
-graph versus XLA only on TensorFlow (JAX always compiles with XLA, and
-PyTorch's compile is slower than eager for this model on CPU). With more
-than one candidate, each trains a few steps of the real model at the real
+one compile mode per backend (`AUTO_JIT_COMPILE`: TensorFlow graph mode,
+JAX's XLA, PyTorch eager). With more than one candidate, each trains a few steps of the real model at the real
 batch and crop size and the fastest wins. The answer is cached per machine,
 backend, library versions, model and shape in
 `$KERAS_MIMO_HOME/training_paths.json`, so the probe runs once.
@@ -14,6 +13,9 @@ backend, library versions, model and shape in
 import dataclasses
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import time
 from importlib import metadata
 
@@ -22,6 +24,13 @@ from keras_mimo.utils.files import atomic_file
 from keras_mimo.utils.hardware import cpu_info, native_bf16_flags
 
 POLICIES = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
+# One compile mode per backend. JAX always compiles with XLA. On TensorFlow,
+# graph mode (oneDNN) beat XLA in every precision measured on CPU (AMX Xeon:
+# 6.8 vs 10.0 s fp32, 1.84 vs 10.1 s bf16; Zen 4: 4.4 vs 5.9 s fp32, 3.6 vs
+# 6.2 s bf16, batch 4 x 256), and XLA cannot validate on images of varying
+# size (the loss's FFT with dynamic dimensions is unimplemented), so it is
+# not a candidate; PyTorch's compile is not used either (eager, as Keras).
+AUTO_JIT_COMPILE = {"tensorflow": False, "jax": True, "torch": False}
 CACHE_FILE = "training_paths.json"
 
 
@@ -75,7 +84,7 @@ def candidates(backend: str, precision: str, jit_compile: str) -> tuple[list, st
     else:
         precisions = [precision]
     if jit_compile == "auto":
-        modes = {"tensorflow": [False, True], "jax": [True], "torch": [False]}[backend]
+        modes = [AUTO_JIT_COMPILE[backend]]
     else:
         modes = [jit_compile == "true"]
     return [(p, j) for p in precisions for j in modes], "; ".join(notes)
@@ -98,16 +107,43 @@ def _cache_key(backend: str, config: dict, batch: int, crop: int, pairs) -> str:
 
 
 def probe_step_time(
-    model_fn, policy: str, jit_compile: bool, batch: int, crop: int, steps: int = 2
+    backend: str,
+    config: dict,
+    precision: str,
+    jit_compile: bool,
+    batch: int,
+    crop: int,
+    steps: int = 2,
 ) -> float:
-    """Median seconds per `train_on_batch` step after one warm-up (compile) step."""
+    """Median seconds per `train_on_batch` step after one warm-up (compile) step.
+
+    Each candidate runs in a fresh process (`python -m
+    keras_mimo.training.fast_path`): the backend is chosen per process, and
+    the training process is not left holding the probe's models and
+    compiled functions.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "keras_mimo.training.fast_path",
+        json.dumps([config, precision, jit_compile, batch, crop, steps]),
+    ]
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    if result.returncode:
+        tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"probe of {precision}/{jit_compile} failed: {tail}")
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def _probe_worker(config, precision, jit_compile, batch, crop, steps) -> float:
     import keras
     import numpy as np
 
     from keras_mimo.losses import MIMOLoss
+    from keras_mimo.models.mimo_unet.mimo_unet import MIMOUNet
 
-    keras.utils.clear_session()
-    model = model_fn(policy)
+    model = MIMOUNet(**config, dtype=POLICIES[precision])
     model.compile(
         optimizer=keras.optimizers.Adam(1e-4), loss=MIMOLoss(), jit_compile=jit_compile
     )
@@ -120,13 +156,11 @@ def probe_step_time(
         start = time.perf_counter()
         model.train_on_batch(x, (y, y, y))
         times.append(time.perf_counter() - start)
-    keras.utils.clear_session()
     return sorted(times)[len(times) // 2]
 
 
 def choose_training_path(
     backend: str,
-    model_fn,
     config: dict,
     batch: int,
     crop: int,
@@ -139,8 +173,8 @@ def choose_training_path(
 
     Args:
         backend: the Keras backend.
-        model_fn: `policy -> model`, builds the model to time (random weights).
-        config: the model's configuration (part of the cache key).
+        config: the `MIMOUNet` configuration to time (`num_res`, `width`,
+            `dropout`); part of the cache key.
         batch, crop: the training batch and crop size.
         precision: `"auto"`, `"float32"` or `"bfloat16"`.
         jit_compile: `"auto"`, `"true"` or `"false"`.
@@ -148,7 +182,7 @@ def choose_training_path(
         log: where progress goes.
 
     Example:
-    >>> path = choose_training_path("tensorflow", None, {}, 4, 256, "float32", "false")
+    >>> path = choose_training_path("tensorflow", {}, 4, 256, "float32", "false")
     >>> path.describe()
     'float32, graph/eager (asked for)'
     """
@@ -174,16 +208,27 @@ def choose_training_path(
             hit["precision"], hit["jit_compile"], f"cached probe, {why}", hit["times"]
         )
     log(f"Probing {len(pairs)} training paths ({why}), a few steps each...")
-    times = {}
+    times, working = {}, []
     for p, j in pairs:
-        seconds = probe_step_time(model_fn, POLICIES[p], j, batch, crop)
         label = f"{p}/{'xla' if j else 'graph'}"
+        try:
+            seconds = probe_step_time(backend, config, p, j, batch, crop)
+        except RuntimeError as error:
+            log(f"  {label}: skipped ({error})")
+            continue
         times[label] = round(seconds, 3)
+        working.append((p, j))
         log(f"  {label}: {seconds:.2f} s/step")
-    best = min(pairs, key=lambda pj: times[f"{pj[0]}/{'xla' if pj[1] else 'graph'}"])
+    if not working:
+        raise RuntimeError("every training path failed its probe; see above.")
+    best = min(working, key=lambda pj: times[f"{pj[0]}/{'xla' if pj[1] else 'graph'}"])
     if cache:
         known[key] = {"precision": best[0], "jit_compile": best[1], "times": times}
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_file(path) as tmp:
             tmp.write_text(json.dumps(known, indent=2))
     return TrainingPath(best[0], best[1], f"fastest in a probe, {why}", times)
+
+
+if __name__ == "__main__":  # one probe candidate, in its own process
+    print(_probe_worker(*json.loads(sys.argv[1])))
