@@ -317,6 +317,28 @@ def main(argv=None) -> int:
     return write_preset(args, model, output, wall, keras, MIMOUNet)
 
 
+def stages_from(init_from: str, steps: int, MIMOUNet) -> dict:
+    """Provenance of a run started from a preset: its stages and total steps.
+
+    A preset trained in several runs (`--init-from` the previous result)
+    keeps the list of earlier stages, so its metadata says how many steps
+    went into it in all.
+    """
+    previous = MIMOUNet.from_preset(init_from, load_weights=False)
+    before = (previous.preset_source or {}).get("metadata", {})
+    stages = list(before.get("stages", []))
+    if not stages and before.get("steps"):
+        stages.append({k: before.get(k) for k in ("command", "steps", "source")})
+    stages.append(
+        {"command": "python training/fit.py " + " ".join(sys.argv[1:]), "steps": steps}
+    )
+    return {
+        "initialised_from": str(init_from),
+        "stages": stages,
+        "total_steps": sum(stage.get("steps") or 0 for stage in stages),
+    }
+
+
 CURVE_KEYS = ("epoch", "loss", "full_psnr", "val_full_psnr", "val_full_ssim")
 
 
@@ -351,6 +373,8 @@ def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
         # Training loss/PSNR next to validation: a widening gap is over-fitting.
         "validation_curve": [{k: h[k] for k in CURVE_KEYS if k in h} for h in scores],
     }
+    if args.init_from:
+        metadata.update(stages_from(args.init_from, state.get("step") or 0, MIMOUNet))
     final.save_to_preset(os.path.join(output, "preset"), metadata)
     print(f"Preset written to {os.path.join(output, 'preset')}")
     print(json.dumps(metadata["validation"]))
