@@ -128,7 +128,13 @@ def test_single_file_to_named_output(inputs, tmp_path, tiny_preset):
 
 
 @pytest.mark.once
-def test_missing_or_unknown_preset_is_a_clear_error(inputs, tmp_path, capsys):
+def test_missing_or_unknown_preset_is_a_clear_error(
+    inputs, tmp_path, capsys, monkeypatch
+):
+    import keras_mimo
+
+    # A wheel without the shipped preset (and none installed by the user):
+    monkeypatch.delitem(keras_mimo.presets.REGISTRY, "gopro")
     code = main(
         ["deblur", str(inputs / "a.png"), "-o", str(tmp_path / "o"), "--preset", "nope"]
     )

@@ -127,9 +127,13 @@ def test_deblur_reuses_its_deblurrer(identity):
 
 
 @pytest.mark.once
-def test_presets_and_arguments_are_checked(tiny):
+def test_presets_and_arguments_are_checked(tiny, monkeypatch):
+    import keras_mimo
+
     with pytest.raises(PresetError, match="Unknown preset 'no-such-preset'"):
         Deblurrer(preset="no-such-preset")
+    # A wheel without the shipped preset (and none installed by the user):
+    monkeypatch.delitem(keras_mimo.presets.REGISTRY, "gopro")
     with pytest.raises(PresetError, match="default preset 'gopro'"):
         Deblurrer()
     with pytest.raises(ValueError, match="not both"):
