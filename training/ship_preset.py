@@ -34,16 +34,34 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--hours", type=float, help="training hours, all sessions")
     p.add_argument("--hardware", help="training hardware (default: this CPU)")
     p.add_argument("--force", action="store_true", help="ship even if not better")
+    p.add_argument(
+        "--picture", help="also write a blurry | restored | sharp PNG of the demo photo"
+    )
     return p.parse_args(argv)
 
 
-def evaluate(preset_dir, pairs_root) -> dict:
+def levin_pairs(root) -> list:
+    """Levin et al.'s benchmark: `blur/im_K_ker_J.png` is `sharp/im_K.png` blurred."""
+    from keras_mimo.inference.evaluation import ImagePair
+
+    root = pathlib.Path(root)
+    return [
+        ImagePair(
+            blur.name, blur, root / "sharp" / (blur.stem.split("_ker_")[0] + ".png")
+        )
+        for blur in sorted((root / "blur").glob("*_ker_*.png"))
+    ]
+
+
+def evaluate(preset_dir, pairs) -> dict:
     from keras_mimo import MIMOUNet
     from keras_mimo.inference import Deblurrer
     from keras_mimo.inference.evaluation import evaluate_pairs, find_pairs, summarize
 
+    if not isinstance(pairs, list):
+        pairs = find_pairs(pairs)
     model = MIMOUNet.from_preset(preset_dir)
-    results = evaluate_pairs(Deblurrer(model), find_pairs(pairs_root))
+    results = evaluate_pairs(Deblurrer(model), pairs)
     failed = [r.error for r in results if r.error]
     if failed:
         raise SystemExit(f"evaluation failed: {failed[0]}")
@@ -55,6 +73,26 @@ def evaluate(preset_dir, pairs_root) -> dict:
         "ssim": round(summary["ssim"], 4),
         "gain_db": round(summary["psnr"] - summary["input_psnr"], 3),
     }
+
+
+def demo_picture(preset_dir, path, window=(slice(60, 300), slice(120, 360))) -> dict:
+    """`make demo`'s photo, blurred and restored by the preset, cropped side by side."""
+    import numpy as np
+
+    from keras_mimo import MIMOUNet
+    from keras_mimo.demo import camera_shake, demo_photo, side_by_side
+    from keras_mimo.inference import Deblurrer
+    from keras_mimo.metrics import psnr
+
+    sharp = demo_photo()
+    blurry = camera_shake(sharp)
+    restored = Deblurrer(MIMOUNet.from_preset(preset_dir))(blurry)
+    side_by_side([image[window] for image in (blurry, restored, sharp)], path)
+    scores = {}
+    for name, image in (("input_psnr", blurry), ("psnr", restored)):
+        value = psnr(sharp[None] / 255.0, image[None].astype("float32") / 255.0)
+        scores[name] = round(float(np.asarray(value)[0]), 2)
+    return scores
 
 
 def main(argv=None) -> int:
@@ -94,7 +132,7 @@ def main(argv=None) -> int:
         ship = half if abs(cost) < FLOAT16_TOLERANCE_DB else candidate
         scores = {"gopro_val": val16 if ship is half else val}
         if args.levin:
-            scores["levin"] = evaluate(ship, args.levin)
+            scores["levin"] = evaluate(ship, levin_pairs(args.levin))
             print(f"levin: {json.dumps(scores['levin'])}")
         metadata = json.loads((ship / METADATA_FILE).read_text())
         metadata.update(
@@ -114,6 +152,9 @@ def main(argv=None) -> int:
             for name in PRESET_FILES:
                 shutil.copy2(ship / name, new / name)
     print(f"shipped to {output}")
+    if args.picture:
+        scores = demo_picture(output, pathlib.Path(args.picture))
+        print(f"demo photo: {json.dumps(scores)}; picture {args.picture}")
     return 0
 
 
