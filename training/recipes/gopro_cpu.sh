@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
 # The shipped `gopro` preset (MIMO-UNet), trained on a 2-core CPU.
-# Session 1 (2026-11-30, AMD EPYC Zen 4, avx512_bf16, no AMX): the first 300
-# steps ran as the learning-rate A/B (one thread each, see README.md here),
-# the rest resumed with both cores. Continue it in later sessions with
-#   bash training/recipes/gopro_cpu.sh --resume
-# or start the next stage from the shipped weights with --init-from gopro.
+#
+# Session 1 (2026-11-30, AMD EPYC Zen 4, avx512_bf16, no AMX, 1.9 h in all):
+#   stage 1: STAGE=1 (steps 1-300 ran as the learning-rate A/B with one thread,
+#            then --resume with both cores; stopped by SIGTERM at step 1,400,
+#            which writes $OUT/preset);
+#   stage 2: STAGE=2, a fresh 1,400-step cosine from stage 1's preset.
+#   Then training/ship_preset.py (below) shipped stage 2's preset.
+# Continue in a later session from the shipped weights:
+#   STAGE=2 INIT=gopro OUT=runs/gopro_next bash training/recipes/gopro_cpu.sh
 set -euo pipefail
-OUT=${OUT:-runs/gopro_cpu}
 SHARED=${SHARED:-../shared}
-nice -n 10 python training/fit.py --backend tensorflow \
-  --data "synth_gopro:$SHARED/data/gopro_frames?crops=8@0.8" \
-  --data "synth_shake:$SHARED/data/sharp@0.2" \
-  --val-data "folders:$SHARED/data/gopro_val/blur,$SHARED/data/gopro_val/sharp" \
-  --crop 128 --batch-size 8 --steps 5000 --steps-per-epoch 100 --val-every 2 \
-  --lr 3e-4 --schedule cosine --warmup-steps 100 --identity-init \
-  --precision bfloat16 --jit-compile false \
-  --output "$OUT" --verbose 2 "$@"
+COMMON=(
+  --backend tensorflow
+  --data "synth_gopro:$SHARED/data/gopro_frames?crops=8@0.8"
+  --data "synth_shake:$SHARED/data/sharp@0.2"
+  --val-data "folders:$SHARED/data/gopro_val/blur,$SHARED/data/gopro_val/sharp"
+  --crop 128 --batch-size 8 --steps-per-epoch 100 --val-every 2
+  --lr 3e-4 --schedule cosine --precision bfloat16 --jit-compile false --verbose 2
+)
+if [ "${STAGE:-1}" = 1 ]; then
+  OUT=${OUT:-runs/gopro_stage1}
+  nice -n 10 python training/fit.py "${COMMON[@]}" --steps 5000 --warmup-steps 100 \
+    --identity-init --seed 0 --output "$OUT" "$@"
+else
+  OUT=${OUT:-runs/gopro_stage2}
+  nice -n 10 python training/fit.py "${COMMON[@]}" --steps 1400 --warmup-steps 50 \
+    --init-from "${INIT:-runs/gopro_stage1/preset}" --seed 1 --output "$OUT" "$@"
+fi
 # Then evaluate and ship (only if better than the shipped preset):
 #   python training/ship_preset.py "$OUT/preset" --val "$SHARED/data/gopro_val" \
 #     --levin "$SHARED/data/levin" --output keras_mimo/preset_files/gopro \
-#     --recipe training/recipes/gopro_cpu.sh
+#     --recipe training/recipes/gopro_cpu.sh --hours H --picture docs/gopro_before_after.png
