@@ -5,9 +5,11 @@
 
 Each path runs in its own process (a Keras backend is per process): a full
 MIMO-UNet, Adam, the official loss, one fixed batch, `--warmup` steps (the
-compile) then `--steps` timed steps. A path is `BACKEND[-graph][-bf16]`:
-`-graph` compiles with `jit_compile=False` (TensorFlow graph with oneDNN
-instead of XLA), `-bf16` trains with the `mixed_bfloat16` policy.
+compile) then `--steps` timed steps. A path is `BACKEND[-xla][-bf16]`:
+plain `BACKEND` compiles as Keras does by default (`jit_compile="auto"`:
+on a CPU-only machine that is TensorFlow's graph mode with oneDNN, XLA on
+JAX, eager torch), `-xla` forces `jit_compile=True`, `-bf16` trains with the
+`mixed_bfloat16` policy.
 `fit_default` is what `training/fit.py` runs with no flags (its default
 backend, `--precision auto --jit-compile auto`; the probe's choice is
 printed). `torch_reference` is the plain PyTorch eager model of
@@ -34,8 +36,8 @@ PATHS = (
     "jax-bf16",
     "tensorflow",
     "tensorflow-bf16",
-    "tensorflow-graph",
-    "tensorflow-graph-bf16",
+    "tensorflow-xla",
+    "tensorflow-xla-bf16",
     "torch",
     "torch_reference",
     "torch_reference-bf16",
@@ -76,7 +78,7 @@ def keras_worker(args) -> dict:
         chosen = f"{backend_of(args.worker)}, {path.describe()}"
     else:
         policy = "mixed_bfloat16" if args.worker.endswith("-bf16") else "float32"
-        jit_compile = False if "-graph" in args.worker else "auto"
+        jit_compile = True if "-xla" in args.worker else "auto"
     model = MIMOUNet.from_variant(args.model, dtype=policy)
     model.compile(
         optimizer=keras.optimizers.Adam(1e-4), loss=MIMOLoss(), jit_compile=jit_compile
