@@ -25,7 +25,8 @@ def test_sigterm_writes_the_preset_from_the_best_checkpoint(crops, tmp_path):  #
         text=True,
     )
     deadline = time.time() + 300
-    while not (tmp_path / "best.keras").exists() and time.time() < deadline:
+    # state.json is written after best.keras: wait for the complete checkpoint.
+    while not (tmp_path / "state.json").exists() and time.time() < deadline:
         time.sleep(0.5)
     assert process.poll() is None, process.communicate()
     process.send_signal(signal.SIGTERM)
