@@ -208,7 +208,7 @@ def choose_training_path(
             hit["precision"], hit["jit_compile"], f"cached probe, {why}", hit["times"]
         )
     log(f"Probing {len(pairs)} training paths ({why}), a few steps each...")
-    times, working = {}, []
+    times, working = {}, {}
     for p, j in pairs:
         label = f"{p}/{'xla' if j else 'graph'}"
         try:
@@ -217,11 +217,11 @@ def choose_training_path(
             log(f"  {label}: skipped ({error})")
             continue
         times[label] = round(seconds, 3)
-        working.append((p, j))
+        working[label] = (p, j)
         log(f"  {label}: {seconds:.2f} s/step")
     if not working:
         raise RuntimeError("every training path failed its probe; see above.")
-    best = min(working, key=lambda pj: times[f"{pj[0]}/{'xla' if pj[1] else 'graph'}"])
+    best = working[min(working, key=times.get)]
     if cache:
         known[key] = {"precision": best[0], "jit_compile": best[1], "times": times}
         path.parent.mkdir(parents=True, exist_ok=True)
