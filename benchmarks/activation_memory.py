@@ -19,6 +19,10 @@ import resource
 import subprocess
 import sys
 
+from keras_mimo.utils.quiet import quiet_startup
+
+quiet_startup()
+
 BACKENDS = ("jax", "tensorflow", "torch")
 WIDTH = 32
 

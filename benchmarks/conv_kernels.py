@@ -22,6 +22,10 @@ import sys
 
 from timing import time_runs
 
+from keras_mimo.utils.quiet import quiet_startup
+
+quiet_startup()
+
 STAGES = ((256, 32), (128, 64), (64, 128))
 
 

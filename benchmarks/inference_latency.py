@@ -35,6 +35,10 @@ import time
 
 from timing import time_runs
 
+from keras_mimo.utils.quiet import quiet_startup
+
+quiet_startup()
+
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 SHARED = pathlib.Path(os.environ.get("KERAS_MIMO_SHARED", ROOT.parent / "shared"))

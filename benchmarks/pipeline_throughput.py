@@ -21,7 +21,9 @@ import os
 import pathlib
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from keras_mimo.utils.quiet import quiet_startup
+
+quiet_startup()
 
 from keras_mimo.data import parse_source_spec, training_dataset  # noqa: E402
 

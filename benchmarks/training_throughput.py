@@ -30,6 +30,10 @@ import sys
 
 from timing import time_runs
 
+from keras_mimo.utils.quiet import quiet_startup
+
+quiet_startup()
+
 PATHS = (
     "fit_default",
     "jax",

@@ -17,6 +17,8 @@ import os
 import pathlib
 import sys
 
+from keras_mimo.utils.quiet import quiet_startup
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -89,7 +91,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.backend:
         os.environ["KERAS_BACKEND"] = args.backend
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_startup()
     import numpy as np
 
     from keras_mimo import PresetError

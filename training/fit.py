@@ -20,6 +20,8 @@ import signal
 import sys
 import time
 
+from keras_mimo.utils.quiet import quiet_startup
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -184,7 +186,7 @@ def make_datasets(args, seed, replicas=1):
 def main(argv=None) -> int:
     args = parse_args(argv)
     os.environ["KERAS_BACKEND"] = args.backend  # before Keras is imported
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_startup()
     from keras_mimo.training.distribution import (
         distribution_scope,
         request_virtual_cpu_devices,
@@ -288,6 +290,7 @@ def main(argv=None) -> int:
             validation_data=val,
             validation_freq=args.val_every,
             callbacks=callbacks,
+            shuffle=False,  # the dataset shuffles; True only makes Keras warn
             verbose=args.verbose,
         )
     except KeyboardInterrupt:

@@ -15,11 +15,12 @@ provenance (run history, validation curve, hardware, hours).
 
 import argparse
 import json
-import os
 import pathlib
 import shutil
 import sys
 import tempfile
+
+from keras_mimo.utils.quiet import quiet_startup
 
 FLOAT16_TOLERANCE_DB = 0.01
 
@@ -97,7 +98,7 @@ def demo_picture(preset_dir, path, window=(slice(60, 300), slice(120, 360))) -> 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_startup()
     from keras_mimo.utils.files import atomic_directory, sha256_file
     from keras_mimo.utils.half_weights import store_weights_as_float16
     from keras_mimo.utils.hardware import describe_cpu

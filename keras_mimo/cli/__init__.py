@@ -9,6 +9,8 @@ import importlib
 import os
 import sys
 
+from keras_mimo.utils.quiet import quiet_startup
+
 SUBCOMMANDS = ("convert", "deblur", "deblur-batch", "evaluate", "export", "serve")
 
 
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["KERAS_BACKEND"] = argv[i + 1]
         elif arg.startswith("--backend="):
             os.environ["KERAS_BACKEND"] = arg.split("=", 1)[1]
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_startup()
     # deblur-batch passes what follows "--" to Beam as pipeline options (for
     # the other commands "--" keeps its usual meaning: end of options).
     passthrough = []
