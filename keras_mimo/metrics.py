@@ -1,18 +1,19 @@
 """PSNR and SSIM as Keras metrics, computed like the official evaluation.
 
 Both clip the prediction to [0, 1] and use a data range of 1 on RGB.
-SSIM is the standard definition of Wang et al. (2004): an 11x11 Gaussian
-window with sigma 1.5, K1 = 0.01, K2 = 0.03, statistics over the "valid"
-part of the image, computed per channel and averaged; this is the same
-definition as `tf.image.ssim` and `skimage.metrics.structural_similarity(
-gaussian_weights=True, sigma=1.5, use_sample_covariance=False)` up to border
-handling (valid here).
+SSIM is `keras.ops.image.ssim`, the standard definition of Wang et al. (2004):
+an 11x11 Gaussian window with sigma 1.5, K1 = 0.01, K2 = 0.03, statistics
+over the "valid" part of the image (no padding), computed per channel and
+averaged. This is `tf.image.ssim`, and equals `skimage.metrics.
+structural_similarity(gaussian_weights=True, sigma=1.5,
+use_sample_covariance=False, data_range=1)`: scikit-image filters with
+reflected borders but then drops the 5-pixel border from the mean, so both
+average the same valid window positions.
 """
 
 import math
 
 import keras
-import numpy as np
 from keras import ops
 
 
@@ -30,33 +31,17 @@ def psnr(y_true, y_pred, max_value: float = 1.0):
     return 10.0 * ops.log(max_value**2 / mse) / math.log(10.0)
 
 
-def _gaussian_kernel(size: int, sigma: float) -> np.ndarray:
-    coords = np.arange(size, dtype=np.float64) - (size - 1) / 2
-    g = np.exp(-(coords**2) / (2 * sigma**2))
-    return (g / g.sum()).astype("float32")
-
-
 def ssim(y_true, y_pred, max_value: float = 1.0, size: int = 11, sigma: float = 1.5):
     """Per-image SSIM, mean over channels and valid window positions."""
     y_true, y_pred = _prepare(y_true, y_pred)
-    channels = y_true.shape[-1] or 3
-    g = _gaussian_kernel(size, sigma)
-    rows = ops.convert_to_tensor(np.tile(g.reshape(size, 1, 1, 1), (1, 1, channels, 1)))
-    cols = ops.convert_to_tensor(np.tile(g.reshape(1, size, 1, 1), (1, 1, channels, 1)))
-
-    def blur(x):  # separable Gaussian filter, per channel, valid
-        x = ops.depthwise_conv(x, rows, padding="valid")
-        return ops.depthwise_conv(x, cols, padding="valid")
-
-    c1 = (0.01 * max_value) ** 2
-    c2 = (0.03 * max_value) ** 2
-    mu_x, mu_y = blur(y_true), blur(y_pred)
-    var_x = blur(y_true * y_true) - mu_x * mu_x
-    var_y = blur(y_pred * y_pred) - mu_y * mu_y
-    cov = blur(y_true * y_pred) - mu_x * mu_y
-    numerator = (2 * mu_x * mu_y + c1) * (2 * cov + c2)
-    denominator = (mu_x * mu_x + mu_y * mu_y + c1) * (var_x + var_y + c2)
-    return ops.mean(numerator / denominator, axis=(1, 2, 3))
+    return ops.image.ssim(
+        y_true,
+        y_pred,
+        max_val=max_value,
+        filter_size=size,
+        filter_sigma=sigma,
+        data_format="channels_last",
+    )
 
 
 class _ImageMeanMetric(keras.metrics.Mean):
