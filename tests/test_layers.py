@@ -128,7 +128,7 @@ class TestLayers(TestCase):
             for b in range(2):
                 expected[:, a::2, b::2] = x[..., (2 * a + b) * 3 : (2 * a + b + 1) * 3]
         np.testing.assert_array_equal(
-            to_numpy(layers.resampling.depth_to_space(x, 2)), expected
+            to_numpy(keras.ops.depth_to_space(x, 2)), expected
         )
         # Every 4x4 kernel tap is used exactly once across the four phases.
         taps = np.arange(16, dtype="float32").reshape(4, 4, 1, 1) + 1
@@ -139,7 +139,7 @@ class TestLayers(TestCase):
         block = layers.TransposedConvBlock(4, activation=False)
         block(x[..., :8])
         kernel = layers.conv.subpixel_kernel(block.conv.kernel)
-        subpixel = layers.resampling.depth_to_space(
+        subpixel = keras.ops.depth_to_space(
             keras.ops.conv(x[..., :8], kernel, padding="same"), 2
         )
         self.assert_allclose(

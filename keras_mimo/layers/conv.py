@@ -6,7 +6,6 @@ from keras import ops
 
 from keras_mimo.kernels import same_conv, uses_native_conv
 from keras_mimo.layers.initializers import TorchConvUniform
-from keras_mimo.layers.resampling import depth_to_space
 
 
 @keras.saving.register_keras_serializable(package="keras_mimo")
@@ -91,7 +90,7 @@ _PHASE_TAPS = ((3, 1, 4), (4, 2, 0))
 def subpixel_kernel(kernel):
     """Turns a `(4, 4, out, in)` transposed kernel into a `(3, 3, in, 4 * out)` one.
 
-    A 3x3 convolution with the result, then `depth_to_space(·, 2)`, equals the
+    A 3x3 convolution with the result, then `ops.depth_to_space(·, 2)`, equals the
     4x4 stride-2 transposed convolution (PyTorch padding 1) exactly. Output
     channels are ordered `(row phase, column phase, out)`.
     """
@@ -142,7 +141,7 @@ class TransposedConvBlock(keras.layers.Layer):
     def call(self, inputs):
         if keras.config.backend() == "jax":
             kernel = ops.cast(subpixel_kernel(self.conv.kernel), inputs.dtype)
-            outputs = depth_to_space(same_conv(inputs, kernel), 2)
+            outputs = ops.depth_to_space(same_conv(inputs, kernel), 2)
             outputs = outputs + ops.cast(self.conv.bias, inputs.dtype)
         else:
             outputs = self.conv(inputs)

@@ -23,24 +23,6 @@ def nearest_upsample(x, factor: int = 2):
     return ops.reshape(x, (batch, height * factor, width * factor, channels))
 
 
-def depth_to_space(x, block: int = 2):
-    """Moves channel blocks to `block x block` pixel neighbourhoods.
-
-    Channels are read as `(row phase, column phase, C)`; the output has `C`
-    channels and `block` times the height and width (TensorFlow's
-    `depth_to_space` order, written in `keras.ops` for every backend).
-
-    Example:
-    >>> depth_to_space(keras.ops.ones((1, 2, 3, 8)), 2).shape
-    (1, 4, 6, 2)
-    """
-    batch, height, width = ops.shape(x)[:3]
-    channels = x.shape[-1] // (block * block)
-    x = ops.reshape(x, (batch, height, width, block, block, channels))
-    x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
-    return ops.reshape(x, (batch, height * block, width * block, channels))
-
-
 def add_upsampled(fine, coarse, factor: int):
     """`fine + nearest_upsample(coarse, factor)` without building the upsampled map.
 
