@@ -166,13 +166,25 @@ class MIMOUNet(PresetMixin, keras.Model):
         return None
 
     def __call__(self, inputs, *args, **kwargs):
-        # Validate before Keras' own input-spec check, for a clearer message.
+        # Validate before Keras' own input-spec check, for a clearer message
+        # (an `InputSpec` cannot check that H and W divide evenly).
         if hasattr(inputs, "shape"):
             check_image_shape(tuple(inputs.shape), name=self.name)
         return super().__call__(inputs, *args, **kwargs)
 
+    # `predict_step` is Keras' documented hook for what `predict` returns, and
+    # the one keras-hub tasks use (its object detectors decode there, with the
+    # same JAX `(outputs, state)` case). The alternatives are worse: Keras 3's
+    # `predict` cannot select an output (named outputs give a dict of all
+    # three), and an inference `keras.Model(self.input, self.outputs[-1])`
+    # sharing the weights still needs `predict` and `predict_on_batch`
+    # overridden to reach it, and on JAX runs via `stateless_call`, which
+    # skips `__call__` and so the shape check (an 18x16 image then fails
+    # with a TypeError inside FeatureFusion instead of ImageShapeError).
     def predict_step(self, *args):
         """`predict` returns the full-resolution image only."""
+        # On JAX the step runs the model through `stateless_call`, which
+        # bypasses `__call__`, so the input is checked here as well.
         data = args[-1]  # JAX passes (state, data)
         images = data[0] if isinstance(data, (tuple, list)) else data
         check_image_shape(tuple(images.shape), name=self.name)
