@@ -3,11 +3,17 @@
 The blur and sharp images are stacked into one `(2, H, W, 3)` tensor, so the
 crop window and the flips are the same for both by construction. All ops are
 stateless TensorFlow ops keyed by an explicit `[2]` seed.
+
+Keras' `RandomCrop`/`RandomFlip` are not used: their seed is an integer or a
+`SeedGenerator`, not a per-example seed tensor, so a parallel `tf.data` map
+would no longer be reproducible; `RandomFlip` draws a flip per batch entry (a
+stacked pair would be flipped apart); `RandomCrop` resizes images smaller than
+the crop instead of mirror-padding them; and there is no 90-degree rotation.
 """
 
 import tensorflow as tf
 
-from keras_mimo.data.decoding import pad_at_least
+from keras_mimo.images.padding import pad_at_least_tensor
 
 
 def random_crop_pair(
@@ -21,7 +27,7 @@ def random_crop_pair(
     >>> b.shape
     TensorShape([256, 256, 3])
     """
-    stacked = pad_at_least(tf.stack([blur, sharp]), size[0], size[1])
+    stacked = pad_at_least_tensor(tf.stack([blur, sharp]), size[0], size[1])
     stacked = tf.image.stateless_random_crop(
         stacked, [2, size[0], size[1], 3], seed=seed
     )
