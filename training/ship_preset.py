@@ -43,12 +43,12 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def levin_pairs(root) -> list:
     """Levin et al.'s benchmark: `blur/im_K_ker_J.png` is `sharp/im_K.png` blurred."""
-    from keras_mimo.inference.evaluation import ImagePair
+    from keras_mimo.images.pairs import make_pair
 
     root = pathlib.Path(root)
     return [
-        ImagePair(
-            blur.name, blur, root / "sharp" / (blur.stem.split("_ker_")[0] + ".png")
+        make_pair(
+            blur, root / "sharp" / (blur.stem.split("_ker_")[0] + ".png"), blur.name
         )
         for blur in sorted((root / "blur").glob("*_ker_*.png"))
     ]
@@ -56,8 +56,9 @@ def levin_pairs(root) -> list:
 
 def evaluate(preset_dir, pairs) -> dict:
     from keras_mimo import MIMOUNet
+    from keras_mimo.images.pairs import find_pairs
     from keras_mimo.inference import Deblurrer
-    from keras_mimo.inference.evaluation import evaluate_pairs, find_pairs, summarize
+    from keras_mimo.inference.evaluation import evaluate_pairs, summarize
 
     if not isinstance(pairs, list):
         pairs = find_pairs(pairs)

@@ -11,8 +11,6 @@ import re
 
 from apache_beam.io.filesystems import FileSystems
 
-from keras_mimo.inference.image_io import IMAGE_EXTENSIONS
-
 _GLOB = re.compile(r"[*?\[]")
 
 
@@ -67,10 +65,6 @@ def relative_name(path: str, root: str) -> str:
     if is_local(path) and root:
         return os.path.relpath(path, root).replace(os.sep, "/")
     return posixpath.basename(path)
-
-
-def is_image_name(path: str) -> bool:
-    return os.path.splitext(path)[1].lower() in IMAGE_EXTENSIONS
 
 
 def sharp_partner(path: str) -> str | None:

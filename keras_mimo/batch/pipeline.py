@@ -13,6 +13,7 @@ from keras_mimo.batch import files
 from keras_mimo.batch.errors import BatchError
 from keras_mimo.batch.handler import DeblurModelHandler
 from keras_mimo.batch.manifest import build_manifest, read_previous, write_manifest
+from keras_mimo.images.files import has_image_extension
 
 
 class Job(NamedTuple):
@@ -55,7 +56,7 @@ class MatchInputs(beam.DoFn):
                 record = {"input": path, "status": "skipped", "reason": reason}
                 yield beam.pvalue.TaggedOutput("records", record)
                 continue
-            if not files.is_image_name(path):
+            if not has_image_extension(path):
                 record = {"input": path, "status": "skipped", "reason": "not an image"}
                 yield beam.pvalue.TaggedOutput("records", record)
                 continue
@@ -68,7 +69,7 @@ class PlanJobs(beam.DoFn):
     """`(output, inputs)` -> a `Job`, or a record: done before, clash, bad name."""
 
     def process(self, element):
-        from keras_mimo.inference.image_io import format_for_path
+        from keras_mimo.images.files import format_for_path
 
         output, inputs = element
         inputs = sorted(set(inputs))
@@ -92,7 +93,7 @@ class ReadImage(beam.DoFn):
     """`Job` -> `(Job, pixels)`; a file that cannot be decoded is a failure."""
 
     def process(self, job):
-        from keras_mimo.inference.image_io import decode_image
+        from keras_mimo.images.files import decode_image
 
         try:
             image = decode_image(files.read_bytes(job.input), job.input)
@@ -131,7 +132,7 @@ class WriteOutput(beam.DoFn):
         yield record
 
     def _write(self, job: Job, pixels) -> None:
-        from keras_mimo.inference.image_io import encode_image, write_image
+        from keras_mimo.images.files import encode_image, write_image
 
         if not files.is_local(job.output):
             data = encode_image(pixels, job.format, job.info, self.quality)
@@ -149,8 +150,8 @@ class WriteOutput(beam.DoFn):
     @staticmethod
     def _score(source: str, pixels) -> dict:
         """PSNR/SSIM against `.../sharp/NAME` for an input `.../blur/NAME`."""
+        from keras_mimo.images.files import decode_image
         from keras_mimo.inference.evaluation import score_pair
-        from keras_mimo.inference.image_io import decode_image
         from keras_mimo.inference.layout import split_image
 
         partner = files.sharp_partner(source)

@@ -107,7 +107,7 @@ def _same_file(a: pathlib.Path, b: pathlib.Path) -> bool:
 
 def _skip_reason(path: pathlib.Path) -> str | None:
     """Why a folder entry is not deblurred, or None for an image file."""
-    from keras_mimo.inference.image_io import IMAGE_EXTENSIONS
+    from keras_mimo.images.files import IMAGE_EXTENSIONS
 
     if path.is_file():
         if path.suffix.lower() in IMAGE_EXTENSIONS:
@@ -159,7 +159,7 @@ def plan_jobs(
     another output of this run, or, without `overwrite`, an existing file,
     is a failure and is not run.
     """
-    from keras_mimo.inference.image_io import IMAGE_EXTENSIONS
+    from keras_mimo.images.files import IMAGE_EXTENSIONS
 
     output_path = pathlib.Path(output)
     sources = [pathlib.Path(p) for p in inputs]
@@ -214,7 +214,7 @@ def plan_jobs(
 
 def make_parent(target: pathlib.Path) -> None:
     """Creates `target`'s folder, as an `OutputPathError` on failure."""
-    from keras_mimo.inference.errors import OutputPathError
+    from keras_mimo.images.errors import OutputPathError
 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -244,7 +244,7 @@ def side_by_side(before, after, gap: int = 8):
 
 def describe_error(error: BaseException, source) -> str:
     """`"<file>: <problem>"` for any exception, on one line, no traceback."""
-    from keras_mimo.inference.errors import InputImageError, OutputPathError
+    from keras_mimo.images.errors import InputImageError, OutputPathError
 
     if isinstance(error, InputImageError | OutputPathError):
         return str(error)
@@ -296,7 +296,7 @@ def run(args: argparse.Namespace) -> int:
 
     import keras
 
-    from keras_mimo.inference.image_io import (
+    from keras_mimo.images.files import (
         check_output_path,
         format_for_path,
         read_image,

@@ -76,8 +76,8 @@ def format_table(results, summary) -> str:
 
 def write_csv(path, results, summary) -> None:
     """Per-image rows and a final `mean` row, written atomically."""
-    from keras_mimo.inference.errors import OutputPathError
-    from keras_mimo.inference.image_io import check_output_path
+    from keras_mimo.images.errors import OutputPathError
+    from keras_mimo.images.files import check_output_path
     from keras_mimo.utils.files import atomic_file
 
     buffer = io.StringIO()
@@ -103,8 +103,9 @@ def write_csv(path, results, summary) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from keras_mimo.inference.errors import OutputPathError
-    from keras_mimo.inference.evaluation import evaluate_pairs, find_pairs, summarize
+    from keras_mimo.images.errors import OutputPathError
+    from keras_mimo.images.pairs import find_pairs
+    from keras_mimo.inference.evaluation import evaluate_pairs, summarize
     from keras_mimo.utils.preset_utils import PresetError
 
     try:
@@ -116,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         pairs = pairs[: args.limit]
     if args.csv:
         try:  # fail before the slow part, not after it
-            from keras_mimo.inference.image_io import check_output_path
+            from keras_mimo.images.files import check_output_path
 
             check_output_path(args.csv)
         except OutputPathError as error:

@@ -25,7 +25,7 @@ from keras_mimo.utils.lazy import lazy_exports
 
 _EXPORTS = {
     "DataError": "keras_mimo.data.errors",
-    "ImagePair": "keras_mimo.data.pairs",
+    "ImagePair": "keras_mimo.images.pairs",
     "check_pair": "keras_mimo.data.pairs",
     "image_info": "keras_mimo.data.image_files",
     "list_images": "keras_mimo.data.image_files",
@@ -34,9 +34,8 @@ _EXPORTS = {
     "realblur_pairs": "keras_mimo.data.readers",
     "folder_pairs": "keras_mimo.data.readers",
     "decode_image": "keras_mimo.data.decoding",
-    "read_image": "keras_mimo.data.decoding",
+    "read_image_tensor": "keras_mimo.data.decoding",
     "encode_png": "keras_mimo.data.decoding",
-    "pad_to_multiple": "keras_mimo.data.decoding",
     "Source": "keras_mimo.data.sources",
     "FilePairSource": "keras_mimo.data.sources",
     "EncodedExample": "keras_mimo.data.sources",

@@ -13,7 +13,7 @@ the crop instead of mirror-padding them; and there is no 90-degree rotation.
 
 import tensorflow as tf
 
-from keras_mimo.data.decoding import pad_at_least
+from keras_mimo.images.padding import pad_at_least_tensor
 
 
 def random_crop_pair(
@@ -27,7 +27,7 @@ def random_crop_pair(
     >>> b.shape
     TensorShape([256, 256, 3])
     """
-    stacked = pad_at_least(tf.stack([blur, sharp]), size[0], size[1])
+    stacked = pad_at_least_tensor(tf.stack([blur, sharp]), size[0], size[1])
     stacked = tf.image.stateless_random_crop(
         stacked, [2, size[0], size[1], 3], seed=seed
     )

@@ -6,7 +6,8 @@ on TensorFlow whatever `KERAS_BACKEND` the model uses.
 Decoding goes by content, not by file extension: PNG (8- or 16-bit) and JPEG
 become float32 RGB in [0, 1] (8-bit values / 255, 16-bit values / 65535).
 Grayscale is replicated to RGB; an alpha channel would be dropped, which is
-why the readers refuse RGBA files up front.
+why the readers refuse RGBA files up front. Padding lives with its numpy form
+in `keras_mimo.images.padding`.
 """
 
 import tensorflow as tf
@@ -77,8 +78,13 @@ def decode_image_uint16(data: tf.Tensor) -> tf.Tensor:
     return image
 
 
-def read_image(path: tf.Tensor | str) -> tf.Tensor:
-    """Reads (checked by `read_encoded`) and decodes an image; see `decode_image`."""
+def read_image_tensor(path: tf.Tensor | str) -> tf.Tensor:
+    """Reads (checked by `read_encoded`) and decodes an image; see `decode_image`.
+
+    The `tf.data` counterpart of `keras_mimo.images.files.read_image` (which
+    returns upright uint8/uint16 pixels of any format as numpy): a float32
+    RGB tensor, PNG or JPEG only.
+    """
     return decode_image(read_encoded(path))
 
 
@@ -89,47 +95,3 @@ def encode_png(image: tf.Tensor, bits: int = 8) -> tf.Tensor:
     scale, dtype = (255.0, tf.uint8) if bits == 8 else (65535.0, tf.uint16)
     image = tf.round(tf.clip_by_value(tf.cast(image, tf.float32), 0.0, 1.0) * scale)
     return tf.io.encode_png(tf.cast(image, dtype))
-
-
-def pad_to_multiple(
-    image: tf.Tensor, multiple: int = 4, mode: str = "REFLECT"
-) -> tf.Tensor:
-    """Pads an `(H, W, C)` image at the bottom and right to `multiple` sizes.
-
-    MIMO-UNet needs H and W divisible by 4. Reflect padding keeps the border
-    statistics natural; crop `[:H, :W]` to undo it.
-
-    Example:
-    >>> pad_to_multiple(tf.zeros([5, 7, 3])).shape
-    TensorShape([8, 8, 3])
-    """
-    shape = tf.shape(image)
-    pad_h = (-shape[0]) % multiple
-    pad_w = (-shape[1]) % multiple
-    return tf.pad(image, [[0, pad_h], [0, pad_w], [0, 0]], mode=mode)
-
-
-def pad_at_least(images: tf.Tensor, height: int, width: int) -> tf.Tensor:
-    """Pads `(..., H, W, C)` images (mirror, bottom/right) to at least `height x width`.
-
-    Mirror padding can at most double a side, so it repeats until big enough.
-    """
-    rank = images.shape.rank
-
-    def too_small(x):
-        shape = tf.shape(x)
-        return tf.logical_or(shape[-3] < height, shape[-2] < width)
-
-    def grow(x):
-        shape = tf.shape(x)
-        pad_h = tf.minimum(tf.maximum(height - shape[-3], 0), shape[-3])
-        pad_w = tf.minimum(tf.maximum(width - shape[-2], 0), shape[-2])
-        paddings = [[0, 0]] * (rank - 3) + [[0, pad_h], [0, pad_w], [0, 0]]
-        return tf.pad(x, paddings, mode="SYMMETRIC")
-
-    shape = images.shape.as_list()
-    invariant = tf.TensorShape(shape[:-3] + [None, None] + shape[-1:])
-    (images,) = tf.while_loop(
-        too_small, lambda x: [grow(x)], [images], shape_invariants=[invariant]
-    )
-    return images

@@ -15,9 +15,8 @@ import re
 from PIL import Image, UnidentifiedImageError
 
 from keras_mimo.data.errors import DataError
+from keras_mimo.images.files import PIPELINE_EXTENSIONS, has_image_extension
 from keras_mimo.utils.limits import pixel_limit_problem
-
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
 
 # PIL header modes the decoder turns into RGB (grey replicated, palette expanded).
 _CHANNELS_BY_MODE = {
@@ -123,7 +122,9 @@ def list_images(
     for path in candidates:
         if not path.is_file() or path.name.startswith("."):
             continue
-        (files if path.suffix.lower() in IMAGE_EXTENSIONS else others).append(path)
+        (files if has_image_extension(path, PIPELINE_EXTENSIONS) else others).append(
+            path
+        )
     if not files:
         found = (
             f" (only {len(others)} other files, e.g. {others[0].name})"

@@ -1,24 +1,8 @@
-"""`ImagePair`: one blurry image, its sharp partner and a name."""
-
-import dataclasses
-import os
+"""Header checks of training pairs (`keras_mimo.images.pairs.ImagePair`)."""
 
 from keras_mimo.data.errors import DataError
 from keras_mimo.data.image_files import ImageInfo, image_info
-
-
-@dataclasses.dataclass(frozen=True)
-class ImagePair:
-    """A blurry image file, its sharp ground truth and a unique name.
-
-    Example:
-    >>> ImagePair("b/0001.png", "s/0001.png", "seq/0001")
-    ImagePair(blur='b/0001.png', sharp='s/0001.png', name='seq/0001')
-    """
-
-    blur: str
-    sharp: str
-    name: str
+from keras_mimo.images.pairs import ImagePair
 
 
 def check_pair(pair: ImagePair, verify: bool = False) -> ImageInfo:
@@ -47,9 +31,3 @@ def check_pairs(pairs: list[ImagePair], verify: bool = False) -> list[ImagePair]
     for pair in pairs:
         check_pair(pair, verify=verify)
     return pairs
-
-
-def make_pair(
-    blur: os.PathLike | str, sharp: os.PathLike | str, name: str
-) -> ImagePair:
-    return ImagePair(os.fspath(blur), os.fspath(sharp), name)

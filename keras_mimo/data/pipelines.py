@@ -18,9 +18,10 @@ import math
 import tensorflow as tf
 
 from keras_mimo.data.augment import random_crop_pair, random_flip_rotate_pair
-from keras_mimo.data.decoding import pad_to_multiple
 from keras_mimo.data.seeds import derive_seed, element_seed, resolve_seed
 from keras_mimo.data.sources import AUTOTUNE, Source
+from keras_mimo.images.padding import pad_to_multiple_tensor
+from keras_mimo.models.mimo_unet.input_check import SIZE_MULTIPLE
 
 SourceLike = Source | tuple[Source, float]
 
@@ -138,7 +139,7 @@ def training_dataset(
 def validation_dataset(
     source: SourceLike,
     batch_size: int = 1,
-    multiple: int = 4,
+    multiple: int = SIZE_MULTIPLE,
     max_examples: int | None = None,
     seed: int = 0,
 ) -> tf.data.Dataset:
@@ -167,8 +168,8 @@ def validation_dataset(
         dataset = dataset.take(max_examples)
     dataset = dataset.map(
         lambda blur, sharp: (
-            pad_to_multiple(blur, multiple),
-            pad_to_multiple(sharp, multiple),
+            pad_to_multiple_tensor(blur, multiple),
+            pad_to_multiple_tensor(sharp, multiple),
         ),
         num_parallel_calls=AUTOTUNE,
     )

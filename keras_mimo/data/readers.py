@@ -19,7 +19,8 @@ import pathlib
 
 from keras_mimo.data.errors import DataError
 from keras_mimo.data.image_files import list_images, natural_key
-from keras_mimo.data.pairs import ImagePair, check_pairs, make_pair
+from keras_mimo.data.pairs import check_pairs
+from keras_mimo.images.pairs import ImagePair, make_pair
 
 GOPRO_BLUR_FOLDERS = ("blur", "blur_gamma")
 

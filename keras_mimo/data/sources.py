@@ -24,9 +24,10 @@ from collections.abc import Iterator
 
 import tensorflow as tf
 
-from keras_mimo.data.decoding import encode_png, read_image
-from keras_mimo.data.pairs import ImagePair, check_pair
+from keras_mimo.data.decoding import encode_png, read_image_tensor
+from keras_mimo.data.pairs import check_pair
 from keras_mimo.data.seeds import index_stream, resolve_seed
+from keras_mimo.images.pairs import ImagePair
 
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -145,7 +146,7 @@ class FilePairSource(Source):
 
         def load(index):
             blur, sharp, name = tf.unstack(tf.gather(table, index))
-            return read_image(blur), read_image(sharp), name
+            return read_image_tensor(blur), read_image_tensor(sharp), name
 
         return order.map(load, num_parallel_calls=AUTOTUNE, deterministic=True)
 

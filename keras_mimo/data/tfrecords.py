@@ -33,9 +33,9 @@ import tensorflow as tf
 
 from keras_mimo.data.decoding import decode_image
 from keras_mimo.data.errors import DataError
-from keras_mimo.data.pairs import ImagePair
 from keras_mimo.data.seeds import block_shuffle, index_stream, resolve_seed
 from keras_mimo.data.sources import AUTOTUNE, EncodedExample, FilePairSource, Source
+from keras_mimo.images.pairs import ImagePair
 from keras_mimo.utils.errors import ForeignFilesError
 from keras_mimo.utils.files import atomic_directory, check_replaceable, sha256_file
 

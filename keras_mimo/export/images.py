@@ -1,4 +1,10 @@
-"""Real images for calibration and verification: loading and cropping."""
+"""Real images for calibration and verification: loading and cropping.
+
+Files are read exactly as `keras-mimo deblur` reads them
+(`keras_mimo.inference.layout.read_rgb`: upright by EXIF orientation, 16-bit
+precision kept, grey as RGB, alpha dropped), so an export is calibrated and
+verified on the pixels it will be given.
+"""
 
 import os
 import pathlib
@@ -6,7 +12,9 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
+from keras_mimo.images.files import IMAGE_EXTENSIONS, list_image_files
+from keras_mimo.images.padding import pad_at_least
+from keras_mimo.inference.layout import read_rgb
 
 # Verification crop sizes: one divisible by 4 and two that are not, so the
 # in-graph reflect padding and crop are exercised.
@@ -14,10 +22,7 @@ VERIFICATION_SIZES = ((256, 256), (250, 198), (189, 253))
 
 
 def _read(path: pathlib.Path) -> np.ndarray:
-    from PIL import Image
-
-    with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"), np.float32) / 255.0
+    return read_rgb(path)[0]
 
 
 def _as_float(image: np.ndarray) -> np.ndarray:
@@ -27,15 +32,6 @@ def _as_float(image: np.ndarray) -> np.ndarray:
     if image.dtype == np.uint8:
         return image.astype(np.float32) / 255.0
     return np.clip(image.astype(np.float32), 0.0, 1.0)
-
-
-def image_files(folder: pathlib.Path) -> list[pathlib.Path]:
-    """Image files under `folder` (recursive), sorted."""
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
-    )
 
 
 def load_images(source, limit: int = 16) -> list[tuple[str, np.ndarray]]:
@@ -58,10 +54,10 @@ def load_images(source, limit: int = 16) -> list[tuple[str, np.ndarray]]:
     if isinstance(source, (str, os.PathLike)):
         path = pathlib.Path(source)
         if path.is_dir():
-            files = image_files(path)
+            files = list_image_files(path, recursive=True)
             if not files:
                 raise FileNotFoundError(
-                    f"No images ({', '.join(IMAGE_SUFFIXES)}) in {path}."
+                    f"No images ({', '.join(IMAGE_EXTENSIONS)}) in {path}."
                 )
             if len(files) > limit:
                 picks = np.linspace(0, len(files) - 1, limit).round().astype(int)
@@ -81,21 +77,13 @@ def load_images(source, limit: int = 16) -> list[tuple[str, np.ndarray]]:
     return items[:limit]
 
 
-def _fit(image: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Reflect-pads an image smaller than `height x width`."""
-    pad_h, pad_w = max(0, height - image.shape[0]), max(0, width - image.shape[1])
-    if pad_h or pad_w:
-        image = np.pad(image, [[0, pad_h], [0, pad_w], [0, 0]], mode="symmetric")
-    return image
-
-
 def calibration_batches(
     images: Sequence[np.ndarray], count: int, size: int, seed: int = 0
 ) -> Iterator[np.ndarray]:
     """`count` random `[1, size, size, 3]` float32 crops, cycling over `images`."""
     rng = np.random.default_rng(seed)
     for i in range(count):
-        image = _fit(images[i % len(images)], size, size)
+        image = pad_at_least(images[i % len(images)], size, size)
         top = rng.integers(0, image.shape[0] - size + 1)
         left = rng.integers(0, image.shape[1] - size + 1)
         yield np.ascontiguousarray(image[None, top : top + size, left : left + size])
@@ -111,7 +99,7 @@ def verification_crops(
     for i in range(count):
         name, image = images[i % len(images)]
         height, width = sizes[i % len(sizes)]
-        image = _fit(image, height, width)
+        image = pad_at_least(image, height, width)
         top = (image.shape[0] - height) // 2
         left = (image.shape[1] - width) // 2
         crop = np.ascontiguousarray(image[top : top + height, left : left + width])

@@ -1,35 +1,21 @@
 """Agreement of an exported artifact with the Keras model, as PSNR."""
 
-import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from keras_mimo.export.graph import MULTIPLE
+from keras_mimo.images.padding import crop_to, pad_to_multiple
+from keras_mimo.images.quality import psnr
 
-PSNR_CAP_DB = 100.0  # reported for (near-)identical outputs
-
-
-def psnr(a: np.ndarray, b: np.ndarray, data_range: float = 1.0) -> float:
-    """PSNR in dB between two images, capped at 100 dB.
-
-    Example:
-    >>> psnr(np.zeros((4, 4, 3)), np.full((4, 4, 3), 0.01))
-    40.0
-    """
-    mse = float(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2))
-    if mse <= data_range**2 * 10 ** (-PSNR_CAP_DB / 10):
-        return PSNR_CAP_DB
-    return round(10 * math.log10(data_range**2 / mse), 3)
+__all__ = ["keras_reference", "measure_agreement", "psnr"]
 
 
 def keras_reference(model, image: np.ndarray) -> np.ndarray:
     """The Keras model's deblurred image, padded and cropped like the exports."""
     height, width = image.shape[:2]
-    pad = [[0, 0], [0, (-height) % MULTIPLE], [0, (-width) % MULTIPLE], [0, 0]]
-    batch = np.pad(image[None].astype(np.float32), pad, mode="reflect")
-    output = np.asarray(model(batch, training=False)[-1])[0, :height, :width]
-    return np.clip(output, 0.0, 1.0)
+    batch = pad_to_multiple(image[None].astype(np.float32))
+    output = np.asarray(model(batch, training=False)[-1])
+    return np.clip(crop_to(output, height, width)[0], 0.0, 1.0)
 
 
 def measure_agreement(
@@ -57,7 +43,7 @@ def measure_agreement(
             {
                 "image": name,
                 "shape": list(crop.shape[:2]),
-                "psnr_db": psnr(output, reference),
+                "psnr_db": round(psnr(output, reference), 3),
                 "max_abs_error": round(float(np.abs(output - reference).max()), 6),
             }
         )

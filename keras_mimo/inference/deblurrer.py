@@ -8,9 +8,10 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_mimo.images.errors import InputImageError
+from keras_mimo.images.padding import crop_to, pad_to_multiple
 from keras_mimo.inference.compiled import CompiledModel
 from keras_mimo.inference.ensemble import ensemble_transforms, self_ensemble
-from keras_mimo.inference.errors import InputImageError
 from keras_mimo.inference.layout import merge_image, split_image
 from keras_mimo.inference.memory import (
     DEFAULT_MEMORY_BUDGET,
@@ -20,7 +21,6 @@ from keras_mimo.inference.memory import (
     round_tile,
     tiles_per_call,
 )
-from keras_mimo.inference.padding import crop_to, pad_to_multiple
 from keras_mimo.inference.tiling import check_tiling, run_tiled
 
 #: Preset used when neither `model` nor `preset` is given.
@@ -224,13 +224,13 @@ class Deblurrer:
     def _deblur_one(self, image, source: str):
         pil_class = _pil_image_class()
         if isinstance(image, str | os.PathLike):
-            from keras_mimo.inference.image_io import read_image
+            from keras_mimo.images.files import read_image
 
             return self._deblur_array(read_image(image).pixels, str(image))
         if pil_class is not None and isinstance(image, pil_class):
             from PIL import ImageOps
 
-            from keras_mimo.inference.image_io import array_to_pil, pil_to_array
+            from keras_mimo.images.files import array_to_pil, pil_to_array
 
             upright = ImageOps.exif_transpose(image)
             pixels = pil_to_array(upright, source)

@@ -8,6 +8,7 @@ as saving a PNG would; that typically changes PSNR by about 0.01 dB).
 input itself is reported too, as the baseline a model must beat.
 
 Example:
+>>> from keras_mimo.images.pairs import find_pairs
 >>> pairs = find_pairs("GOPRO_Large/test")  # doctest: +SKIP
 >>> results = evaluate_pairs(Deblurrer(preset="gopro"), pairs)  # doctest: +SKIP
 >>> summarize(results)["psnr"]  # doctest: +SKIP
@@ -15,26 +16,15 @@ Example:
 """
 
 import dataclasses
-import os
-import pathlib
 import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from keras_mimo.inference.errors import InputImageError
-from keras_mimo.inference.image_io import IMAGE_EXTENSIONS, read_image
+from keras_mimo.images.errors import InputImageError
+from keras_mimo.images.pairs import ImagePair
 from keras_mimo.inference.layout import quantize as quantize_to
-from keras_mimo.inference.layout import split_image
-
-
-@dataclasses.dataclass
-class ImagePair:
-    """A blurry image and its sharp ground truth; `name` is relative to the data root."""
-
-    name: str
-    blur: pathlib.Path
-    sharp: pathlib.Path
+from keras_mimo.inference.layout import read_rgb
 
 
 @dataclasses.dataclass
@@ -49,63 +39,6 @@ class PairResult:
     ssim: float = float("nan")
     seconds: float = float("nan")
     error: str | None = None
-
-
-def _images(folder: pathlib.Path) -> dict[str, pathlib.Path]:
-    return {
-        p.name: p
-        for p in sorted(folder.iterdir())
-        if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
-    }
-
-
-def find_pairs(root: str | os.PathLike) -> list[ImagePair]:
-    """Pairs `blur/NAME` with `sharp/NAME` in `root` and in its sub-folders.
-
-    Every folder at or below `root` holding both a `blur/` and a `sharp/`
-    folder contributes its pairs, so both a flat `PAIRS/{blur,sharp}/` and
-    the GoPro layout `GOPRO_Large/test/<sequence>/{blur,sharp}/` work.
-
-    Raises:
-        FileNotFoundError: `root` does not exist.
-        ValueError: no pairs, or blurry images without a sharp counterpart.
-
-    Example:
-    >>> [p.name for p in find_pairs("data/gopro_val")][:1]  # doctest: +SKIP
-    ['GOPR0477_11_00_st_frame-165_n_avg-8.png']
-    """
-    root = pathlib.Path(root)
-    if not root.is_dir():
-        raise FileNotFoundError(f"{root}: no such folder")
-    folders = [root] + sorted(p for p in root.rglob("*") if p.is_dir())
-    pairs, unmatched = [], []
-    for folder in folders:
-        if not ((folder / "blur").is_dir() and (folder / "sharp").is_dir()):
-            continue
-        sharp = _images(folder / "sharp")
-        for name, blur in _images(folder / "blur").items():
-            relative = (folder / name).relative_to(root).as_posix()
-            if name in sharp:
-                pairs.append(ImagePair(relative, blur, sharp[name]))
-            else:
-                unmatched.append(str(blur))
-    if unmatched:
-        listing = ", ".join(unmatched[:5]) + (" ..." if len(unmatched) > 5 else "")
-        raise ValueError(
-            f"{root}: {len(unmatched)} blurry image(s) have no sharp image of the "
-            f"same name: {listing}"
-        )
-    if not pairs:
-        raise ValueError(
-            f"{root}: no image pairs found; expected blur/ and sharp/ folders with "
-            "images of the same names"
-        )
-    return pairs
-
-
-def _rgb(path: pathlib.Path) -> np.ndarray:
-    rgb, _, _ = split_image(read_image(path).pixels, str(path))
-    return rgb
 
 
 def score_pair(output: np.ndarray, sharp: np.ndarray) -> tuple[float, float]:
@@ -130,7 +63,7 @@ def evaluate_pairs(
 
     Args:
         deblurrer: a `keras_mimo.inference.Deblurrer`.
-        pairs: from `find_pairs`.
+        pairs: e.g. from `keras_mimo.images.pairs.find_pairs`.
         quantize: round outputs to 8 bits before scoring (as a saved PNG).
         callback: called with each `PairResult` as it is ready.
 
@@ -148,7 +81,7 @@ def evaluate_pairs(
     for pair in pairs:
         result = PairResult(pair.name)
         try:
-            blur, sharp = _rgb(pair.blur), _rgb(pair.sharp)
+            blur, sharp = read_rgb(pair.blur), read_rgb(pair.sharp)
             if blur.shape != sharp.shape:
                 raise InputImageError(
                     pair.blur,

@@ -16,10 +16,11 @@ Example:
 """
 
 import dataclasses
+import os
 
 import numpy as np
 
-from keras_mimo.inference.errors import InputImageError
+from keras_mimo.images.errors import InputImageError
 
 _SCALE = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 #: Float inputs may overshoot [0, 1] by this much (then they are clipped).
@@ -115,6 +116,18 @@ def split_image(
     if rgb.shape[-1] == 1:
         rgb = np.repeat(rgb, 3, axis=-1)
     return rgb, alpha, layout
+
+
+def read_rgb(path: str | os.PathLike) -> np.ndarray:
+    """An image file as the model sees it: `(1, H, W, 3)` float32 in [0, 1].
+
+    Read with `keras_mimo.images.files.read_image` (upright, 16-bit kept),
+    grey replicated to RGB, alpha dropped: the pixels `deblur` works on.
+    """
+    from keras_mimo.images.files import read_image
+
+    rgb, _, _ = split_image(read_image(path).pixels, os.fspath(path))
+    return rgb
 
 
 def quantize(rgb: np.ndarray, dtype: np.dtype) -> np.ndarray:

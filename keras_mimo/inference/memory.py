@@ -27,8 +27,8 @@ import re
 
 import keras
 
-from keras_mimo.inference.padding import SIZE_MULTIPLE
 from keras_mimo.inference.tiling import count_tiles
+from keras_mimo.models.mimo_unet.input_check import SIZE_MULTIPLE
 
 #: Bytes of working memory per input pixel per channel of `width` (float32).
 BYTES_PER_PIXEL_PER_CHANNEL = {"jax": 25, "tensorflow": 36, "torch": 81}

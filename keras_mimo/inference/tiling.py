@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from keras_mimo.inference.padding import SIZE_MULTIPLE
+from keras_mimo.models.mimo_unet.input_check import SIZE_MULTIPLE
 
 
 def tile_starts(size: int, tile: int, overlap: int) -> list[int]:

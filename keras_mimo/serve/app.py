@@ -37,7 +37,7 @@ def build_app(
     """
     import gradio as gr
 
-    from keras_mimo.inference.errors import InputImageError
+    from keras_mimo.images.errors import InputImageError
 
     service = service or DeblurService(memory_budget=memory_budget)
     choices = preset_choices(presets)

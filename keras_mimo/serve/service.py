@@ -103,8 +103,8 @@ class DeblurService:
         `name` is the file name the user uploaded (errors and the result's
         name use it); `progress(fraction, message)` is told each step.
         """
-        from keras_mimo.inference.errors import InputImageError
-        from keras_mimo.inference.image_io import (
+        from keras_mimo.images.errors import InputImageError
+        from keras_mimo.images.files import (
             format_for_path,
             read_image,
             write_image,

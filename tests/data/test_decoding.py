@@ -3,8 +3,9 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from keras_mimo.data import decode_image, encode_png, pad_to_multiple
-from keras_mimo.data.decoding import decode_image_uint16, pad_at_least
+from keras_mimo.data import decode_image, encode_png
+from keras_mimo.data.decoding import decode_image_uint16
+from keras_mimo.images.padding import pad_at_least_tensor, pad_to_multiple_tensor
 
 pytestmark = pytest.mark.once
 
@@ -45,8 +46,8 @@ def test_encode_png_round_trip_8_and_16_bit():
 
 def test_padding():
     image = tf.reshape(tf.range(5 * 7 * 3, dtype=tf.float32), [5, 7, 3])
-    padded = pad_to_multiple(image, 4)
+    padded = pad_to_multiple_tensor(image, 4)
     assert padded.shape == (8, 8, 3)
     np.testing.assert_array_equal(padded[:5, :7], image)
     np.testing.assert_array_equal(padded[5, :7], image[3])  # reflect
-    assert pad_at_least(tf.zeros([2, 5, 6, 3]), 32, 20).shape == (2, 32, 20, 3)
+    assert pad_at_least_tensor(tf.zeros([2, 5, 6, 3]), 32, 20).shape == (2, 32, 20, 3)

@@ -11,7 +11,7 @@ from keras_mimo.data import (
     FilePairSource,
     TFRecordSource,
     folder_pairs,
-    read_image,
+    read_image_tensor,
     write_tfrecords,
 )
 from keras_mimo.data.tfrecords import parse_example
@@ -58,10 +58,10 @@ def test_round_trip_with_manifest(small_pairs, tmp_path):
     }
     for pair in pairs:
         np.testing.assert_array_equal(
-            decoded[pair.name][0], read_image(pair.blur).numpy()
+            decoded[pair.name][0], read_image_tensor(pair.blur).numpy()
         )
         np.testing.assert_array_equal(
-            decoded[pair.name][1], read_image(pair.sharp).numpy()
+            decoded[pair.name][1], read_image_tensor(pair.sharp).numpy()
         )
     stream = source.named_dataset(seed=1, shuffle=True, repeat=True).take(30)
     names = [n for _, _, n in stream.as_numpy_iterator()]

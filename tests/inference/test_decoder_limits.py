@@ -11,7 +11,8 @@ from PIL import Image
 
 from keras_mimo.data import DataError
 from keras_mimo.data.image_files import image_info
-from keras_mimo.inference import InputImageError, png16, read_image
+from keras_mimo.images import png16
+from keras_mimo.inference import InputImageError, read_image
 from keras_mimo.utils.limits import max_image_pixels
 
 pytestmark = pytest.mark.once

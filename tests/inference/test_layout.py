@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
+from keras_mimo.images.padding import pad_to_multiple
 from keras_mimo.inference import InputImageError
 from keras_mimo.inference.layout import merge_image, quantize, split_image
-from keras_mimo.inference.padding import pad_to_multiple
 
 pytestmark = pytest.mark.once
 

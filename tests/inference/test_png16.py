@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_mimo.inference import png16
+from keras_mimo.images import png16
 
 pytestmark = pytest.mark.once
 

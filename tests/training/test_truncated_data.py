@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from keras_mimo.data.decoding import read_image
+from keras_mimo.data.decoding import read_image_tensor
 from keras_mimo.data.errors import DataError, truncated_file_error
 from tests.conftest import ROOT
 from tests.training.test_fit import crops, fit_args  # noqa: F401
@@ -38,7 +38,7 @@ def encoded(fmt: str) -> bytes:
 def test_read_image_names_a_truncated_file(tmp_path, name, data, complete):
     path = tmp_path / name
     path.write_bytes(data)
-    dataset = tf.data.Dataset.from_tensor_slices([str(path)]).map(read_image)
+    dataset = tf.data.Dataset.from_tensor_slices([str(path)]).map(read_image_tensor)
     if complete:
         assert next(iter(dataset)).shape == (24, 24, 3)
         return

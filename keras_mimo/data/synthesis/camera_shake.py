@@ -25,10 +25,11 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from keras_mimo.data.decoding import pad_at_least, read_image
+from keras_mimo.data.decoding import read_image_tensor
 from keras_mimo.data.image_files import image_info, list_images
 from keras_mimo.data.synthesis.base import SyntheticSource, crop_window
 from keras_mimo.data.synthesis.kernels import random_motion_kernel
+from keras_mimo.images.padding import pad_at_least_tensor
 
 GAMMA = 2.2
 SATURATION_THRESHOLD = 0.98
@@ -188,11 +189,11 @@ class CameraShakeSource(SyntheticSource):
     def render(self, params):
         radius = self.kernel_size // 2
         top, left, height, width = tf.unstack(params["window"])
-        image = read_image(params["path"])
+        image = read_image_tensor(params["path"])
         image = tf.pad(
             image, [[radius, radius], [radius, radius], [0, 0]], mode="SYMMETRIC"
         )
-        image = pad_at_least(image, height + 2 * radius, width + 2 * radius)
+        image = pad_at_least_tensor(image, height + 2 * radius, width + 2 * radius)
         context = image[
             top : top + height + 2 * radius, left : left + width + 2 * radius
         ]

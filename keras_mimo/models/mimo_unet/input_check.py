@@ -1,11 +1,18 @@
-"""Clear errors for images the network cannot take."""
+"""The image sizes the network takes, and clear errors for the others."""
+
+#: MIMO-UNet downsamples twice by 2: H and W must be divisible by 4. The one
+#: definition; padding (`keras_mimo.images.padding`), tiling and the exported
+#: graphs all use it.
+SIZE_MULTIPLE = 4
 
 
 class ImageShapeError(ValueError):
     """An input image batch has the wrong rank, channels or size."""
 
 
-def check_image_shape(shape, multiple: int = 4, name: str = "input") -> None:
+def check_image_shape(
+    shape, multiple: int = SIZE_MULTIPLE, name: str = "input"
+) -> None:
     """Raises `ImageShapeError` unless `shape` is `(batch, H, W, 3)`, H, W % multiple == 0.
 
     Unknown (symbolic) dimensions are accepted; they are checked when known.

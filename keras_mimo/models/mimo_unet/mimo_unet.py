@@ -13,7 +13,7 @@ from keras_mimo.layers import (
     ShallowConvModule,
     TransposedConvBlock,
 )
-from keras_mimo.models.mimo_unet.input_check import check_image_shape
+from keras_mimo.models.mimo_unet.input_check import SIZE_MULTIPLE, check_image_shape
 from keras_mimo.utils.preset_utils import PresetMixin
 
 OUTPUT_NAMES = ("quarter", "half", "full")
@@ -47,6 +47,9 @@ class MIMOUNet(PresetMixin, keras.Model):
     >>> tuple(full.shape), tuple(quarter.shape)
     ((1, 16, 16, 3), (1, 4, 4, 3))
     """
+
+    #: H and W must be divisible by this (`keras_mimo.images.padding` pads to it).
+    SIZE_MULTIPLE = SIZE_MULTIPLE
 
     VARIANTS = {
         "mimo_unet": {"num_res": 8, "width": 32, "dropout": 0.0},

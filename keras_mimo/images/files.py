@@ -3,7 +3,7 @@
 Files are decoded upright (EXIF orientation applied) to uint8 or uint16
 arrays of shape `(H, W)` (grey) or `(H, W, C)` with C = 2 (grey + alpha),
 3 (RGB) or 4 (RGBA). 16-bit PNGs keep all 16 bits, including colour ones
-that Pillow would reduce to 8 bits (see `keras_mimo.inference.png16`).
+that Pillow would reduce to 8 bits (see `keras_mimo.images.png16`).
 
 Example:
 >>> image = read_image("photo.jpg")  # doctest: +SKIP
@@ -20,13 +20,11 @@ import pathlib
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from keras_mimo.inference import png16
-from keras_mimo.inference.errors import InputImageError, OutputPathError
+from keras_mimo.images import png16
+from keras_mimo.images.errors import InputImageError, OutputPathError
 from keras_mimo.utils.files import atomic_file
 from keras_mimo.utils.limits import max_image_pixels, pixel_limit_problem
 
-#: File extensions treated as images when a folder is given.
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 #: PIL modes that can be deblurred, and their numpy layout.
 SUPPORTED_MODES = ("L", "LA", "RGB", "RGBA", "I;16", "I;16L", "I;16B", "I;16N", "I")
 _MODE_HINTS = {
@@ -52,6 +50,33 @@ _FORMATS = {
     ".tiff": "TIFF",
     ".webp": "WEBP",
 }
+#: File extensions `read_image` reads and `write_image` writes; the image
+#: files a folder holds for `deblur`, `evaluate`, `export` and `deblur-batch`.
+IMAGE_EXTENSIONS = tuple(_FORMATS)
+#: The subset the `tf.data` training pipelines decode (TensorFlow reads PNG
+#: and JPEG only); training data folders list these.
+PIPELINE_EXTENSIONS = (".png", ".jpg", ".jpeg")
+
+
+def has_image_extension(
+    path: str | os.PathLike, extensions: tuple[str, ...] = IMAGE_EXTENSIONS
+) -> bool:
+    """Whether a file name ends in one of `extensions` (case-insensitive).
+
+    Example:
+    >>> has_image_extension("a/B.JPG"), has_image_extension("notes.txt")
+    (True, False)
+    """
+    return os.path.splitext(os.fspath(path))[1].lower() in extensions
+
+
+def list_image_files(
+    folder: str | os.PathLike, recursive: bool = False
+) -> list[pathlib.Path]:
+    """Image files (`IMAGE_EXTENSIONS`) in `folder`, sorted by path."""
+    folder = pathlib.Path(folder)
+    candidates = folder.rglob("*") if recursive else folder.iterdir()
+    return sorted(p for p in candidates if p.is_file() and has_image_extension(p))
 
 
 @dataclasses.dataclass
