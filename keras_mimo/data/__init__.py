@@ -43,7 +43,7 @@ _EXPORTS = {
     "CameraShakeSource": "keras_mimo.data.synthesis.camera_shake",
     "TFRecordSource": "keras_mimo.data.tfrecords",
     "write_tfrecords": "keras_mimo.data.tfrecords",
-    "read_manifest": "keras_mimo.data.tfrecords",
+    "read_tfrecord_manifest": "keras_mimo.data.tfrecords",
     "parse_source_spec": "keras_mimo.data.specs",
     "training_dataset": "keras_mimo.data.pipelines",
     "validation_dataset": "keras_mimo.data.pipelines",

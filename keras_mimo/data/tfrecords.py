@@ -172,7 +172,9 @@ def write_tfrecords(
     return manifest
 
 
-def read_manifest(directory: str | os.PathLike, verify_sha256: bool = False) -> dict:
+def read_tfrecord_manifest(
+    directory: str | os.PathLike, verify_sha256: bool = False
+) -> dict:
     """Loads and checks `manifest.json`: format, shard files present and complete.
 
     Raises:
@@ -239,7 +241,7 @@ class TFRecordSource(Source):
         shuffle_block: int = 64,
     ):
         self.directory = pathlib.Path(directory)
-        self.manifest = read_manifest(self.directory, verify_sha256)
+        self.manifest = read_tfrecord_manifest(self.directory, verify_sha256)
         self.files = [
             str(self.directory / shard["file"]) for shard in self.manifest["shards"]
         ]
