@@ -1,7 +1,6 @@
 import keras
 import numpy as np
 import pytest
-import torch
 
 from keras_mimo import layers
 from tests.test_case import TestCase, to_numpy
@@ -60,6 +59,7 @@ class TestLayers(TestCase):
 
     @pytest.mark.parametrize("strides", [1, 2])
     def test_conv_block_matches_pytorch_padding(self, strides):
+        torch = pytest.importorskip("torch")
         rng = np.random.default_rng(2)
         x = rng.random((1, 10, 12, 4), dtype=np.float32)
         w = rng.standard_normal((6, 4, 3, 3)).astype("float32")
@@ -84,6 +84,7 @@ class TestLayers(TestCase):
         self.assert_allclose(layer(x), expected, atol=1e-5)
 
     def test_transposed_conv_block_matches_pytorch(self):
+        torch = pytest.importorskip("torch")
         rng = np.random.default_rng(3)
         x = rng.random((1, 5, 7, 8), dtype=np.float32)
         w = rng.standard_normal((8, 4, 4, 4)).astype("float32")  # [in, out, kh, kw]

@@ -13,7 +13,7 @@ from keras_mimo import (
     psnr,
     ssim,
 )
-from tests.conftest import DATA
+from tests.conftest import DATA, requires_shared
 from tests.test_case import TestCase, to_numpy
 
 
@@ -63,6 +63,7 @@ class TestLosses(TestCase):
 
 
 class TestMetrics(TestCase):
+    @requires_shared
     def test_psnr_on_real_pair(self):
         name = "GOPR0477_11_00_st_frame-165_n_avg-8.png"
         blur = load(DATA / "gopro_val" / "blur" / name)
@@ -81,6 +82,7 @@ class TestMetrics(TestCase):
         target = np.full((1, 8, 8, 3), 1.0, "float32")
         assert float(psnr(target, target + 0.5)[0]) > 100
 
+    @requires_shared
     def test_ssim_matches_tensorflow_definition(self):
         name = "GOPR0477_11_00_st_frame-171_n_avg-8.png"
         blur = load(DATA / "gopro_val" / "blur" / name)[:, 100:292, 300:556]
@@ -93,6 +95,7 @@ class TestMetrics(TestCase):
         assert float(metric.result()) == pytest.approx(expected, abs=1e-4)
         assert expected < 0.99  # a real blur lowers it
 
+    @requires_shared
     def test_ssim_matches_published_definition(self):
         """Wang et al. (2004) as scikit-image computes it, borders included.
 

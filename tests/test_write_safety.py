@@ -5,7 +5,7 @@ import importlib.util
 import pytest
 
 from keras_mimo.data import DataError, folder_pairs, write_tfrecords
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT, requires_shared
 from tests.test_case import tiny_model
 
 IMAGES = DATA / "gopro_val" / "blur"
@@ -17,6 +17,7 @@ def user_folder(path):
     return path
 
 
+@requires_shared
 @pytest.mark.once
 def test_tfrecords_overwrite_keeps_foreign_files(tmp_path):
     pairs = folder_pairs(DATA / "gopro_val" / "blur", DATA / "gopro_val" / "sharp")
@@ -43,6 +44,7 @@ def test_pack_device_data_keeps_foreign_files(tmp_path, capsys):
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 
+@requires_shared
 @pytest.mark.requires_backend("tensorflow")
 def test_export_overwrite_keeps_foreign_files(tmp_path):
     from keras_mimo.export import export_model
@@ -62,6 +64,7 @@ def test_export_overwrite_keeps_foreign_files(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+@requires_shared
 @pytest.mark.requires_backend("tensorflow")
 def test_export_name_must_be_plain(tmp_path, monkeypatch):
     from keras_mimo.export import export_model
@@ -76,6 +79,7 @@ def test_export_name_must_be_plain(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@requires_shared
 @pytest.mark.requires_backend("tensorflow")
 def test_export_cli_says_overwrite_flag(tmp_path, capsys):
     from keras_mimo.cli import main

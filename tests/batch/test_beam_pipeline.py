@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from tests.batch.conftest import make_collection
-from tests.conftest import ROOT
+from tests.conftest import ROOT, requires_shared
 
 pytestmark = pytest.mark.once  # the pipeline is backend-independent
 
 
+@requires_shared
 def test_folder_with_a_corrupt_file(tmp_path, tiny_keras_file, capsys):
     import keras
 
@@ -96,6 +97,7 @@ pipeline.deblur_files(sys.argv[1], sys.argv[2], model=sys.argv[3])
 """
 
 
+@requires_shared
 def test_interrupted_run_resumes(tmp_path, tiny_keras_file):
     from keras_mimo.batch import deblur_files
 
@@ -148,6 +150,7 @@ def test_interrupted_run_resumes(tmp_path, tiny_keras_file):
             assert entry["deblur_seconds"] == details[entry["input"]]["deblur_seconds"]
 
 
+@requires_shared
 def test_foreign_manifest_is_never_replaced(tmp_path, tiny_keras_file):
     from keras_mimo.batch import deblur_files
     from keras_mimo.batch.errors import BatchError

@@ -4,7 +4,7 @@ import importlib.util
 
 import pytest
 
-from tests.conftest import REFERENCE, ROOT
+from tests.conftest import REFERENCE, ROOT, requires_shared
 
 torch = pytest.importorskip("torch")
 
@@ -17,6 +17,7 @@ def _load_reference_module():
     return module
 
 
+@requires_shared
 @pytest.mark.once
 def test_reproduces_official_reference_outputs():
     reference = _load_reference_module()
@@ -27,6 +28,7 @@ def test_reproduces_official_reference_outputs():
     assert worst <= 1e-4
 
 
+@requires_shared
 @pytest.mark.once
 def test_official_checkpoint_keys_load_strictly():
     reference = _load_reference_module()

@@ -1,18 +1,19 @@
 """Fixtures of the data tests: small real image pairs in temporary folders."""
 
 import pathlib
+import shutil
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import DATA
+from tests.conftest import DATA, FIXTURES, HAS_SHARED
 
 GOPRO_VAL = DATA / "gopro_val"
 GOPRO_CHECK = DATA / "gopro_check" / "GOPR0477_11_00"
 GOPRO_FRAMES = DATA / "gopro_frames" / "GOPR0477_11_00"
 SHARP = DATA / "sharp"
-VAL_NAMES = sorted(p.name for p in (GOPRO_VAL / "blur").iterdir())
+VAL_NAMES = sorted(p.name for p in (GOPRO_VAL / "blur").iterdir()) if HAS_SHARED else []
 
 
 def save(path: pathlib.Path, array: np.ndarray) -> pathlib.Path:
@@ -34,9 +35,10 @@ def real_crop(
 
 @pytest.fixture
 def small_pairs(tmp_path) -> pathlib.Path:
-    """`tmp/{blur,sharp}/pair{0,1,2}.png`: 72x96 crops of the real gopro_val pairs."""
-    for index, name in enumerate(VAL_NAMES[:3]):
-        for kind in ("blur", "sharp"):
-            crop = real_crop(GOPRO_VAL / kind / name, 200 + 40 * index, 300, 72, 96)
-            save(tmp_path / kind / f"pair{index}.png", crop)
+    """`tmp/{blur,sharp}/pair{0,1,2}.png`: 72x96 crops of the real gopro_val pairs.
+
+    Copied from `tests/fixtures/pairs` (see `tests/fixtures/make_fixtures.py`).
+    """
+    for kind in ("blur", "sharp"):
+        shutil.copytree(FIXTURES / "pairs" / kind, tmp_path / kind)
     return tmp_path

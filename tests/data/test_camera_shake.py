@@ -4,6 +4,7 @@ import pytest
 from keras_mimo.data import CameraShakeSource
 from keras_mimo.data.synthesis.camera_shake import convolve, shake_blur
 from keras_mimo.data.synthesis.kernels import random_motion_kernel, trajectory_to_kernel
+from tests.conftest import requires_shared
 from tests.data.conftest import SHARP, real_crop, save
 
 pytestmark = pytest.mark.once
@@ -74,6 +75,7 @@ def test_shake_blur_keeps_flat_images_and_saturates_lights():
     assert dim.max() < 0.5 and bright.max() == pytest.approx(1.0)  # a streak, clipped
 
 
+@requires_shared
 def test_source_pairs(tmp_path):
     save(tmp_path / "a.png", real_crop(SHARP / "kodak24" / "kodim05.png", 0, 0, 60, 80))
     save(

@@ -5,6 +5,7 @@ from PIL import Image
 
 from keras_mimo.data import GoProSynthesisSource
 from keras_mimo.data.synthesis.gopro import average_frames, synthesize_gopro_pair
+from tests.conftest import requires_shared
 from tests.data.conftest import GOPRO_CHECK, GOPRO_FRAMES, GOPRO_VAL, save
 
 pytestmark = pytest.mark.once
@@ -15,6 +16,7 @@ def load(path):
     return np.asarray(Image.open(path)).astype(np.float64) / 255.0
 
 
+@requires_shared
 def test_rebuilds_the_real_gopro_pair():
     # st_frame-165, n_avg-8: blur = frames 166..173, sharp = frame 166 + 8 // 2 = 170.
     frames = [str(GOPRO_CHECK / f"{i:06d}.png") for i in range(166, 174)]
@@ -77,6 +79,7 @@ def test_source_windows_crops_and_seed(tmp_path):
     assert other != [p[2] for p in pairs]
 
 
+@requires_shared
 def test_source_on_real_frames_streams_endlessly():
     source = GoProSynthesisSource(GOPRO_FRAMES, window=7)
     dataset = source.dataset(seed=0, repeat=True, crop_hint=(64, 64))

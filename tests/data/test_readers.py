@@ -13,6 +13,7 @@ from keras_mimo.data import (
     realblur_pairs,
     split_folder_pairs,
 )
+from tests.conftest import requires_shared
 from tests.data.conftest import GOPRO_VAL, VAL_NAMES, real_crop, save
 
 pytestmark = pytest.mark.once
@@ -23,6 +24,7 @@ def link(target, link_path):
     os.symlink(target, link_path)
 
 
+@requires_shared
 def test_folder_pairs_on_real_data():
     pairs = folder_pairs(GOPRO_VAL / "blur", GOPRO_VAL / "sharp")
     assert len(pairs) == 6
@@ -34,6 +36,7 @@ def test_folder_pairs_on_real_data():
     assert [p.name for p in pairs] == [n.removesuffix(".png") for n in VAL_NAMES]
 
 
+@requires_shared
 def test_gopro_layout(tmp_path):
     for split, sequences in (
         ("train", ["GOPR0372_07_00", "GOPR0374_11_00"]),
@@ -65,6 +68,7 @@ def test_gopro_layout(tmp_path):
         gopro_pairs(root, split="valid")
 
 
+@requires_shared
 def test_split_layout(tmp_path):
     for kind in ("blur", "sharp"):
         for name in VAL_NAMES[:3]:
@@ -75,6 +79,7 @@ def test_split_layout(tmp_path):
         split_folder_pairs(tmp_path, "train")
 
 
+@requires_shared
 def test_realblur_list(tmp_path):
     for index, name in enumerate(VAL_NAMES[:2]):
         link(GOPRO_VAL / "sharp" / name, tmp_path / "scene1" / "gt" / f"gt_{index}.png")
@@ -106,6 +111,7 @@ def test_realblur_list(tmp_path):
         realblur_pairs(tmp_path / "empty.txt")
 
 
+@requires_shared
 def test_missing_partner(small_pairs):
     os.remove(small_pairs / "sharp" / "pair1.png")
     with pytest.raises(DataError, match=r"pair1.png: missing partner") as error:
@@ -123,6 +129,7 @@ def test_missing_partner(small_pairs):
         folder_pairs(small_pairs / "blur", small_pairs / "sharp")
 
 
+@requires_shared
 def test_size_mismatch(small_pairs):
     save(
         small_pairs / "sharp" / "pair2.png",

@@ -11,6 +11,7 @@ from keras_mimo.data import (
     parse_source_spec,
     write_tfrecords,
 )
+from tests.conftest import requires_shared
 from tests.data.conftest import GOPRO_FRAMES, GOPRO_VAL, SHARP, VAL_NAMES
 
 pytestmark = pytest.mark.once
@@ -36,6 +37,7 @@ def layouts(tmp_path):
     return tmp_path
 
 
+@requires_shared
 def test_every_kind(layouts):
     root = layouts / "GOPRO_Large"
     source, weight = parse_source_spec(f"gopro:{root}")
@@ -99,6 +101,7 @@ def test_bad_specs(spec, message):
         parse_source_spec(spec)
 
 
+@requires_shared
 def test_window_error_is_wrapped():
     with pytest.raises(DataError, match="window must be"):
         parse_source_spec(f"synth_gopro:{GOPRO_FRAMES}?window=9-7")

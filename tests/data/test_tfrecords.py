@@ -16,6 +16,7 @@ from keras_mimo.data import (
 )
 from keras_mimo.data.tfrecords import parse_example
 from keras_mimo.utils.files import sha256_file
+from tests.conftest import requires_shared
 from tests.data.conftest import SHARP, real_crop, save
 
 pytestmark = pytest.mark.once
@@ -74,6 +75,7 @@ def test_round_trip_with_manifest(small_pairs, tmp_path):
     ]
 
 
+@requires_shared
 def test_synthetic_source_16_bit(tmp_path):
     save(
         tmp_path / "sharp" / "a.png",

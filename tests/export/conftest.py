@@ -5,7 +5,7 @@ import pathlib
 import numpy as np
 import pytest
 
-from tests.conftest import DATA
+from tests.conftest import DATA, require_shared
 
 IMAGES = DATA / "gopro_val" / "blur"
 # One size divisible by 4 and one that is not (reflect padding inside).
@@ -31,6 +31,7 @@ def tiny_export(tmp_path_factory) -> tuple[pathlib.Path, object]:
 
     if keras.config.backend() != "tensorflow":
         pytest.skip("export needs the tensorflow backend")
+    require_shared()  # calibrates on the gopro_val frames
     from keras_mimo.export import export_model
     from tests.test_case import tiny_model
 

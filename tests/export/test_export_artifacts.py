@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from keras_mimo.export.verify import keras_reference, psnr
+from tests.conftest import requires_shared
 from tests.export.conftest import SIZES, real_crops
 
 pytestmark = pytest.mark.requires_backend("tensorflow")
@@ -39,6 +40,7 @@ np.savez(sys.argv[3], **results)
 """
 
 
+@requires_shared
 def test_saved_model_in_fresh_process(tiny_export, tmp_path):
     directory, model = tiny_export
     crops = real_crops()
@@ -77,6 +79,7 @@ def test_saved_model_in_fresh_process(tiny_export, tmp_path):
         assert psnr(batch[1], keras_reference(model, crop[::-1].copy())) >= 50
 
 
+@requires_shared
 @pytest.mark.parametrize(
     "variant, min_db",
     [

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, requires_shared
 from tests.export.conftest import IMAGES
 
 pytestmark = pytest.mark.requires_backend("tensorflow")
@@ -21,6 +21,7 @@ MAKE_JAX_PRESET = (
 )
 
 
+@requires_shared
 def test_cli_exports_a_jax_preset(tmp_path):
     env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"}
     env["KERAS_MIMO_HOME"] = str(tmp_path / "home")
@@ -81,6 +82,7 @@ def test_cli_exports_a_jax_preset(tmp_path):
     assert psnr(output, keras_reference(model, crop)) >= 50
 
 
+@requires_shared
 def test_cli_refuses_another_explicit_backend(tmp_path, monkeypatch, capsys):
     from keras_mimo.cli import main
 

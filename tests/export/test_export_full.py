@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 
 from keras_mimo.export.verify import psnr
-from tests.conftest import DATA, REFERENCE
+from tests.conftest import DATA, REFERENCE, requires_shared
 from tests.export.conftest import IMAGES
 
 pytestmark = [pytest.mark.requires_backend("tensorflow"), pytest.mark.slow]
 
 
+@requires_shared
 def test_reference_checkpoint_exports_every_format(tmp_path, reference_io):
     import keras_mimo
     from keras_mimo.export import (

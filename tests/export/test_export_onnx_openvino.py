@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from keras_mimo.export.verify import keras_reference, psnr
+from tests.conftest import requires_shared
 from tests.export.conftest import IMAGES, SIZES, real_crops
 
 pytestmark = pytest.mark.requires_backend("tensorflow")
@@ -47,6 +48,7 @@ np.savez(sys.argv[3], **results)
 """
 
 
+@requires_shared
 def test_onnx_and_openvino_run_in_their_runtimes(tiny_export, tmp_path):
     directory, model = tiny_export
     crops = real_crops()
@@ -107,6 +109,7 @@ def test_manifest_records_onnx_and_openvino(tiny_export):
         assert manifest["producer"][package]
 
 
+@requires_shared
 def test_failed_verification_publishes_nothing(tmp_path):
     import keras
 
@@ -128,6 +131,7 @@ def test_failed_verification_publishes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []  # no target, no temporaries
 
 
+@requires_shared
 def test_cli_exports_onnx_and_openvino_from_a_preset(tmp_path, capsys):
     import keras
 
@@ -171,6 +175,7 @@ def test_cli_exports_onnx_and_openvino_from_a_preset(tmp_path, capsys):
     assert json.loads((out / "manifest.json").read_text())["name"] == "preset"
 
 
+@requires_shared
 @pytest.mark.once
 def test_missing_runtime_is_one_clear_error(monkeypatch, tmp_path):
     import importlib.util

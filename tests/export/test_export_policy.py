@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, requires_shared
 from tests.export.conftest import IMAGES
 
 pytestmark = pytest.mark.requires_backend("tensorflow")
@@ -26,6 +26,7 @@ def _export(tmp_path, formats, **kwargs):
     )
 
 
+@requires_shared
 def test_float_artifact_below_target_is_not_published(tmp_path):
     from keras_mimo.export import ExportError
 
@@ -34,6 +35,7 @@ def test_float_artifact_below_target_is_not_published(tmp_path):
     assert list(tmp_path.iterdir()) == []  # no output dir, no temporary left
 
 
+@requires_shared
 def test_existing_output_is_kept_without_overwrite(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "keep.txt").write_text("x")
@@ -42,6 +44,7 @@ def test_existing_output_is_kept_without_overwrite(tmp_path):
     assert (tmp_path / "out" / "keep.txt").read_text() == "x"
 
 
+@requires_shared
 def test_needs_images_and_known_formats(tmp_path):
     from keras_mimo.export import ExportError, export_model
     from tests.test_case import tiny_model

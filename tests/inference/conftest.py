@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import DATA
+from tests.conftest import DATA, FIXTURES
 from tests.test_case import tiny_model
 
 BLUR_DIR = DATA / "gopro_val" / "blur"
 SHARP_DIR = DATA / "gopro_val" / "sharp"
-FIRST_BLUR = sorted(BLUR_DIR.glob("*.png"))[0]
+FIRST_BLUR = min(BLUR_DIR.glob("*.png"), default=None)
 
 
 @pytest.fixture(scope="session")
@@ -30,8 +30,10 @@ def tiny_preset(tiny, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def real_crop():
-    """A 64x96 uint8 RGB crop of a real GoPro blurry frame."""
-    return np.asarray(Image.open(FIRST_BLUR).convert("RGB"))[300:364, 500:596].copy()
+    """A 64x96 uint8 RGB crop of a real GoPro blurry frame (rows 300-363,
+    columns 500-595 of the first `gopro_val` blurry frame)."""
+    region = np.asarray(Image.open(FIXTURES / "blur_region.png").convert("RGB"))
+    return region[:64, :96].copy()
 
 
 class IdentityModel(keras.Model):

@@ -7,6 +7,7 @@ from PIL import Image
 from keras_mimo.cli import main
 from keras_mimo.inference import read_image, write_image
 from keras_mimo.metrics import psnr
+from tests.conftest import requires_shared
 from tests.test_case import to_numpy
 
 from .conftest import BLUR_DIR, SHARP_DIR
@@ -161,6 +162,7 @@ def pairs(tmp_path):
     return root
 
 
+@requires_shared
 def test_evaluate_prints_and_writes_scores(pairs, tmp_path, tiny_preset, capsys):
     table = tmp_path / "scores.csv"
     code = main(
@@ -188,6 +190,7 @@ def test_evaluate_prints_and_writes_scores(pairs, tmp_path, tiny_preset, capsys)
     assert 0 < float(first["ssim"]) <= 1
 
 
+@requires_shared
 @pytest.mark.once
 def test_evaluate_reports_bad_pairs(pairs, tmp_path, capsys):
     name = sorted((pairs / "sharp").iterdir())[0]
@@ -202,6 +205,7 @@ def test_evaluate_reports_bad_pairs(pairs, tmp_path, capsys):
     assert code == 2 and "no such folder" in capsys.readouterr().err
 
 
+@requires_shared
 def test_evaluate_size_mismatch_fails_that_pair(pairs, tiny_preset, capsys):
     name = sorted((pairs / "sharp").iterdir())[0]
     Image.new("RGB", (8, 8)).save(name)

@@ -5,6 +5,7 @@ from PIL import Image
 from keras_mimo.inference import Deblurrer, InputImageError, deblur
 from keras_mimo.inference import deblurrer as deblurrer_module
 from keras_mimo.utils.preset_utils import PresetError
+from tests.conftest import requires_shared
 
 from .conftest import FIRST_BLUR
 
@@ -92,6 +93,7 @@ def test_identity_model_gives_input_back(identity, ensemble):
     np.testing.assert_allclose(blended.predict(image), image, atol=1e-6)
 
 
+@requires_shared
 def test_tiled_matches_untiled_on_real_crop(tiny):
     image = np.asarray(Image.open(FIRST_BLUR))[200:360, 400:624] / 255.0
     image = image[None].astype("float32")
@@ -152,6 +154,7 @@ def test_default_plan_tiles_large_images(tiny):
     assert tile is not None and batch >= 1
 
 
+@requires_shared
 @pytest.mark.slow
 @pytest.mark.once
 def test_full_model_tiled_matches_untiled_on_1280x720(tmp_path):

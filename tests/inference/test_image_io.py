@@ -12,12 +12,14 @@ from keras_mimo.inference import (
     read_image,
     write_image,
 )
+from tests.conftest import requires_shared
 
 from .conftest import FIRST_BLUR
 
 pytestmark = pytest.mark.once
 
 
+@requires_shared
 def test_reads_real_png():
     image = read_image(FIRST_BLUR)
     assert image.pixels.shape == (720, 1280, 3) and image.pixels.dtype == np.uint8

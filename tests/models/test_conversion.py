@@ -1,13 +1,14 @@
 import numpy as np
 import pytest
-import torch
 
 from keras_mimo import CheckpointError, MIMOUNet, convert_checkpoint, multiscale_loss
 from keras_mimo.cli import main as cli_main
 from keras_mimo.models.mimo_unet.mimo_unet_conversion import read_state_dict
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, requires_shared
 from tests.test_case import TestCase, to_numpy
 
+torch = pytest.importorskip("torch")
+pytestmark = requires_shared  # the official-format reference checkpoint
 CHECKPOINT = REFERENCE / "mimo_unet_random_init.pkl"
 
 

@@ -2,15 +2,16 @@
 
 import numpy as np
 import pytest
-import torch
 
 from keras_mimo import CheckpointError, convert_checkpoint
 from keras_mimo.cli import main as cli_main
 from keras_mimo.presets import user_preset_dir
 from keras_mimo.utils.errors import OutputExistsError
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, requires_shared
 
-pytestmark = pytest.mark.once
+torch = pytest.importorskip("torch")
+# Converts the official-format reference checkpoint of the shared data.
+pytestmark = [pytest.mark.once, requires_shared]
 CHECKPOINT = REFERENCE / "mimo_unet_random_init.pkl"
 
 

@@ -6,7 +6,7 @@ from PIL import Image
 import keras_mimo
 from keras_mimo import MIMOUNet
 from keras_mimo.inference.evaluation import score_pair
-from tests.conftest import DATA
+from tests.conftest import DATA, requires_shared
 
 # The most blurred 256x256 window of a real validation pair (frame 792,
 # 8 frames averaged: a fast pan), and the smallest gain the preset must give.
@@ -37,6 +37,7 @@ def test_gopro_is_registered_and_loads_from_the_package():
     assert scores["images"] == 6 and scores["gain_db"] > 0
 
 
+@requires_shared
 def test_gopro_raises_psnr_on_a_real_validation_crop():
     blur, sharp = validation_crop()
     model = MIMOUNet.from_preset("gopro")

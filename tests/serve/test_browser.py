@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from tests.batch.conftest import CROP, GOPRO, visible_tiny_model
-from tests.conftest import ROOT
+from tests.conftest import ROOT, requires_shared
 
 pytestmark = pytest.mark.once  # the page is backend-independent
 
@@ -143,6 +143,7 @@ def _fetch(url: str) -> bytes:
         return response.read()
 
 
+@requires_shared
 def test_upload_shows_the_deblurred_image_in_the_slider(server, browser, tmp_path):
     from PIL import Image
     from selenium.webdriver.common.by import By
@@ -192,6 +193,7 @@ def test_upload_shows_the_deblurred_image_in_the_slider(server, browser, tmp_pat
         browser.save_screenshot(os.environ["KERAS_MIMO_SCREENSHOT"])
 
 
+@requires_shared
 def test_corrupt_upload_shows_an_error_not_a_traceback(server, browser, tmp_path):
     from selenium.webdriver.common.by import By
 

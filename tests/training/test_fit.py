@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from keras_mimo.training.checkpoints import TrainingCheckpoint, read_state
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT, require_shared
 from tests.test_case import tiny_model
 
 FIT = [sys.executable, str(ROOT / "training" / "fit.py")]
@@ -26,6 +26,7 @@ JIT = {"tensorflow": "false", "jax": "true", "torch": "false"}
 @pytest.fixture(scope="module")
 def crops(tmp_path_factory):
     """Train on crops of three real pairs, validate on the other three."""
+    require_shared()
     root = tmp_path_factory.mktemp("crops")
     names = sorted(p.name for p in (DATA / "gopro_val" / "blur").glob("*.png"))
     for split, chosen in (("train", names[:3]), ("val", names[3:])):

@@ -20,7 +20,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from tests.conftest import DATA
+from tests.conftest import DATA, requires_shared
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TFDV_PYTHON = ROOT / ".venv-tfdv" / "bin" / "python"
@@ -263,6 +263,7 @@ def anomalies(run: dict) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------
 
 
+@requires_shared
 def test_clean_dataset_passes_and_writes_stats_and_report(runs):
     run = runs["clean"]
     assert run["rc"] == 0, run["stdout"] + run["stderr"][-3000:]
@@ -281,6 +282,7 @@ def test_clean_dataset_passes_and_writes_stats_and_report(runs):
     assert "jpeg (1)" in report  # the JPEG blur image
 
 
+@requires_shared
 def test_injected_anomalies_are_caught_and_name_the_examples(runs):
     run = runs["dirty"]
     assert run["rc"] == 1, run["stdout"] + run["stderr"][-3000:]
@@ -305,6 +307,7 @@ def test_injected_anomalies_are_caught_and_name_the_examples(runs):
     assert "custom:near_identical" in pbtxt and "CUSTOM_VALIDATION" in pbtxt
 
 
+@requires_shared
 def test_folder_pairs_and_schema_inference(runs):
     run = runs["folder"]
     assert run["rc"] == 1, run["stdout"] + run["stderr"][-3000:]
@@ -315,6 +318,7 @@ def test_folder_pairs_and_schema_inference(runs):
     assert 'name: "blur_format"' in schema and 'value: "jpeg"' in schema
 
 
+@requires_shared
 def test_usage_errors_exit_2():
     fast = subprocess.run(command("--output", "x"), capture_output=True, text=True)
     assert fast.returncode == 2 and "--data" in fast.stderr
