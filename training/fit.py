@@ -9,8 +9,10 @@
 Writes to `--output`: resumable checkpoints (`state.json` + `.keras`),
 `best.keras` (best validation PSNR), `log.csv`, TensorBoard logs under
 `tensorboard/`, and finally `preset/`, which `MIMOUNet.from_preset` loads.
-Run again with `--resume` after an interruption. `--data` specs are
-documented in `keras_mimo.data.specs`.
+Run again with `--resume` after an interruption. `--data` takes a folder
+whose layout is detected (GOPRO_Large, `{train,test}/{blur,sharp}`,
+`{blur,sharp}`, a RealBlur list file) or a `KIND:ARGS` spec; `--help` lists
+the kinds, `keras_mimo.data.specs` documents them.
 """
 
 import argparse
@@ -23,39 +25,96 @@ import time
 from keras_mimo.utils.quiet import quiet_startup
 
 
+class _HelpFormatter(
+    argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter
+):
+    """Keeps the epilog's layout; adds "(default: X)" where there is a default."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    from keras_mimo.data.layouts import describe_kinds
+
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        epilog=describe_kinds()
+        + "\n\nexample: python training/fit.py --data GOPRO_Large "
+        "--val-data GOPRO_Large --steps 3000 --output runs/gopro",
+        formatter_class=_HelpFormatter,
+    )
     p.add_argument(
         "--backend",
         choices=("jax", "tensorflow", "torch"),
         default="tensorflow",
-        help="Keras backend (default tensorflow: its graph mode with bf16 is the fastest CPU path measured)",
+        help="Keras backend (tensorflow: its graph mode with bf16 is the fastest "
+        "CPU path measured)",
     )
     p.add_argument(
-        "--model", choices=("mimo_unet", "mimo_unet_plus"), default="mimo_unet"
+        "--model",
+        choices=("mimo_unet", "mimo_unet_plus"),
+        default="mimo_unet",
+        help="model variant",
     )
     p.add_argument("--width", type=int, help="override the variant's base width")
     p.add_argument("--num-res", type=int, help="override residual blocks per stage")
     p.add_argument(
-        "--data", action="append", required=True, help="SOURCE[@WEIGHT], repeatable"
+        "--data",
+        action="append",
+        required=True,
+        metavar="SOURCE[@WEIGHT]",
+        help="training data: a folder in a detected layout or KIND:ARGS (see "
+        "below); repeat to mix sources, WEIGHT (default 1) sets the mix",
     )
-    p.add_argument("--val-data", help="validation SOURCE (whole images)")
+    p.add_argument(
+        "--val-data",
+        metavar="SOURCE",
+        help="validation data, whole images (split-aware kinds read the test "
+        "split unless it says ?split=)",
+    )
     p.add_argument("--val-max", type=int, help="validate on at most this many images")
     p.add_argument("--val-every", type=int, default=1, help="validate every N epochs")
-    p.add_argument("--crop", type=int, default=256)
-    p.add_argument("--batch-size", type=int, default=4)
-    p.add_argument("--epochs", type=int, help="epochs (of --steps-per-epoch steps)")
-    p.add_argument("--steps", type=int, help="total steps (alternative to --epochs)")
-    p.add_argument("--steps-per-epoch", type=int, default=500)
-    p.add_argument("--lr", type=float, default=1e-4)
-    p.add_argument("--schedule", choices=("step", "cosine", "constant"), default="step")
     p.add_argument(
-        "--decay-every", type=int, help="steps between halvings (step schedule)"
+        "--crop", type=int, default=256, help="training crop size (multiple of 4)"
+    )
+    p.add_argument("--batch-size", type=int, default=4, help="crops per step")
+    p.add_argument(
+        "--epochs", type=int, help="epochs of --steps-per-epoch steps (or --steps)"
+    )
+    p.add_argument(
+        "--steps", type=int, help="total training steps (or --epochs); exact"
+    )
+    p.add_argument(
+        "--steps-per-epoch",
+        type=int,
+        default=500,
+        help="steps between validations and checkpoints",
+    )
+    p.add_argument("--lr", type=float, default=1e-4, help="peak learning rate")
+    p.add_argument(
+        "--schedule",
+        choices=("step", "cosine", "constant"),
+        default="step",
+        help="learning-rate schedule",
+    )
+    p.add_argument(
+        "--decay-every",
+        type=int,
+        help="steps between halvings (step schedule; default: a sixth of the "
+        "run, as the paper's schedule)",
     )
     p.add_argument(
         "--warmup-steps", type=int, default=0, help="linear warm-up (cosine only)"
     )
-    p.add_argument("--frequency-weight", type=float, default=0.1)
+    p.add_argument(
+        "--frequency-weight",
+        type=float,
+        default=0.1,
+        help="weight of the FFT (frequency) loss term",
+    )
     p.add_argument(
         "--precision",
         choices=("auto", "float32", "bfloat16"),
@@ -78,18 +137,33 @@ def parse_args(argv=None) -> argparse.Namespace:
         action="store_true",
         help="zero the output heads so the new model starts as the identity",
     )
-    p.add_argument("--output", required=True, help="run folder")
+    p.add_argument(
+        "--output", required=True, help="run folder (checkpoints, logs, preset/)"
+    )
     p.add_argument("--resume", action="store_true", help="continue from --output")
     p.add_argument("--init-from", help="preset name or folder to start from")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of weights, data order and crops"
+    )
     p.add_argument(
         "--distribute", action="store_true", help="data parallel, all devices"
     )
     p.add_argument(
-        "--virtual-devices", type=int, default=0, help="split the CPU (testing)"
+        "--virtual-devices",
+        type=int,
+        default=0,
+        help="split the CPU into N devices (testing --distribute)",
     )
-    p.add_argument("--checkpoint-every", type=int, default=1, help="epochs")
-    p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
+    p.add_argument(
+        "--checkpoint-every", type=int, default=1, help="epochs between checkpoints"
+    )
+    p.add_argument(
+        "--verbose",
+        type=int,
+        default=1,
+        choices=(0, 1, 2),
+        help="0 silent, 1 progress bar, 2 one line per epoch",
+    )
     args = p.parse_args(argv)
     if (args.epochs is None) == (args.steps is None):
         p.error("give exactly one of --epochs or --steps")

@@ -2,8 +2,11 @@
 
 Grammar::
 
-    SPEC    := KIND ":" ARGS [ "?" OPTION { "&" OPTION } ] [ "@" WEIGHT ]
+    SPEC    := [ KIND ":" ] ARGS [ "?" OPTION { "&" OPTION } ] [ "@" WEIGHT ]
     OPTION  := KEY "=" VALUE
+
+Without `KIND:` the kind is detected from the folder layout (`gopro`,
+`split`, `folders`, or `realblur` for a file; see `keras_mimo.data.layouts`).
 
 | KIND | ARGS | options | source |
 | --- | --- | --- | --- |
@@ -22,6 +25,7 @@ sources are mixed; `split` defaults to the caller's `split` argument
 `crops` the number of training crops cut from each averaged frame window.
 `~` in paths is expanded. Examples::
 
+    /data/GOPRO_Large
     gopro:/data/GOPRO_Large
     gopro:/data/GOPRO_Large?split=test
     folders:/data/val/blur,/data/val/sharp@0.5
@@ -29,8 +33,10 @@ sources are mixed; `split` defaults to the caller's `split` argument
 """
 
 import os
+import re
 
 from keras_mimo.data.errors import DataError
+from keras_mimo.data.layouts import detect_layout
 from keras_mimo.data.readers import (
     folder_pairs,
     gopro_pairs,
@@ -125,7 +131,9 @@ def parse_source_spec(spec: str, split: str = "train") -> tuple[Source, float]:
     """Builds the `Source` a spec names, with its sampling weight.
 
     Args:
-        spec: `KIND:ARGS[?KEY=VALUE&...][@WEIGHT]`; see the module docstring.
+        spec: `[KIND:]ARGS[?KEY=VALUE&...][@WEIGHT]`; see the module
+            docstring. Without `KIND:`, ARGS is a path whose layout names
+            the kind (`detect_layout`).
         split: the split (`"train"`, `"test"`) of split-aware kinds unless
             the spec says `?split=...`; the training CLI passes `"test"` for
             `--val-data`.
@@ -134,8 +142,9 @@ def parse_source_spec(spec: str, split: str = "train") -> tuple[Source, float]:
         `(source, weight)`.
 
     Raises:
-        DataError: malformed spec, unknown kind or option, bad weight, or
-            any problem of the data it names (missing partner, ...).
+        DataError: malformed spec, unknown kind or option, bad weight, a
+            path without `KIND:` in no detectable layout, or any problem of
+            the data it names (missing partner, ...).
 
     Example:
     >>> source, weight = parse_source_spec("synth_gopro:data/gopro_frames@0.7")  # doctest: +SKIP
@@ -145,9 +154,13 @@ def parse_source_spec(spec: str, split: str = "train") -> tuple[Source, float]:
     original = spec
     spec, weight = _split_weight(spec.strip())
     kind, colon, rest = spec.partition(":")
-    if not colon or not rest:
+    if spec and not (colon and re.fullmatch(r"[a-z_]+", kind)):
+        path, question, query = spec.partition("?")
+        kind, rest = detect_layout(path)
+        rest += question + query
+    if not rest:
         raise DataError(
-            f"bad source spec {original!r}: expected KIND:PATH[@WEIGHT] with KIND one of {', '.join(KINDS)}.",
+            f"bad source spec {original!r}: expected [KIND:]PATH[@WEIGHT] with KIND one of {', '.join(KINDS)}.",
             original,
         )
     if kind not in _OPTIONS:

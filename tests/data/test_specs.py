@@ -82,9 +82,9 @@ def test_every_kind(layouts):
 @pytest.mark.parametrize(
     "spec, message",
     [
-        ("", "expected KIND:PATH"),
-        ("/data/GOPRO_Large", "expected KIND:PATH"),
-        ("gopro:", "expected KIND:PATH"),
+        ("", r"expected \[KIND:\]PATH"),
+        ("/no/such/GOPRO_Large", "no such file or folder"),
+        ("gopro:", r"expected \[KIND:\]PATH"),
         ("imagenet:/data", "unknown kind 'imagenet'"),
         ("folders:/a/blur@heavy", "weight 'heavy' is not a number"),
         ("folders:/a/blur@0", "weight must be a positive number"),

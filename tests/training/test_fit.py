@@ -171,3 +171,21 @@ def test_distribute_on_two_virtual_devices(crops, tmp_path, backend):
     )
     assert "2 replica(s)" in out
     assert np.isfinite(val_losses(tmp_path)).all()
+
+
+@pytest.mark.once
+def test_help_gives_defaults_and_data_kinds():
+    from keras_mimo.data.layouts import KIND_ARGUMENTS, LAYOUTS
+
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run(
+        [*FIT, "--help"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stderr == ""
+    text = " ".join(result.stdout.split())  # argparse wraps lines
+    for default in ("(default: tensorflow)", "(default: 500)", "(default: 0.0001)"):
+        assert default in text
+    for kind in KIND_ARGUMENTS:
+        assert f" {kind} " in text
+    for layout in LAYOUTS.values():
+        assert " ".join(layout.split()) in text
