@@ -1,3 +1,5 @@
+"""`model.fit` with `MIMOLoss`, `PSNR` and `SSIM` on real crops (in process)."""
+
 import keras
 import numpy as np
 import tensorflow as tf
