@@ -1,7 +1,7 @@
 """Sharded TFRecords of training pairs, and the source that reads them back.
 
 Layout of `out_dir` (format `keras_mimo.tfrecord.v1`, read by the project's
-TFDV validator too, so it is fixed):
+TFDV validator too, so it is fixed; its names live in `tfrecord_format`):
 
 - `data-00000-of-0000N.tfrecord` ... : `tf.train.Example`s with features
   `blur`, `sharp` (bytes: the original encoded files as on disk; synthetic
@@ -27,43 +27,25 @@ import datetime
 import json
 import os
 import pathlib
-import re
 
 import tensorflow as tf
 
+from keras_mimo.data import tfrecord_format
 from keras_mimo.data.decoding import decode_image
 from keras_mimo.data.errors import DataError
 from keras_mimo.data.seeds import block_shuffle, index_stream, resolve_seed
 from keras_mimo.data.sources import AUTOTUNE, EncodedExample, FilePairSource, Source
+from keras_mimo.data.tfrecord_format import FORMAT, MANIFEST, shard_name
 from keras_mimo.images.pairs import ImagePair
 from keras_mimo.utils.errors import ForeignFilesError
 from keras_mimo.utils.files import atomic_directory, check_replaceable, sha256_file
 
-FORMAT = "keras_mimo.tfrecord.v1"
-MANIFEST = "manifest.json"
-
+# Parsing spec of a record (the features are defined in `tfrecord_format`).
 FEATURES = {
-    "blur": tf.io.FixedLenFeature([], tf.string),
-    "sharp": tf.io.FixedLenFeature([], tf.string),
-    "name": tf.io.FixedLenFeature([], tf.string),
-    "source": tf.io.FixedLenFeature([], tf.string),
-    "height": tf.io.FixedLenFeature([], tf.int64),
-    "width": tf.io.FixedLenFeature([], tf.int64),
-    "channels": tf.io.FixedLenFeature([], tf.int64),
+    key: tf.io.FixedLenFeature([], {"bytes": tf.string, "int64": tf.int64}[kind])
+    for key, kind in tfrecord_format.FEATURES.items()
 }
-
-
-def _is_tfrecord_entry(name: str) -> bool:
-    """Whether a folder entry is one `write_tfrecords` writes (and may replace)."""
-    return (
-        name == MANIFEST
-        or re.fullmatch(r"data-\d{5}-of-\d{5}\.tfrecord", name) is not None
-    )
-
-
-def shard_name(index: int, shards: int) -> str:
-    """`data-00000-of-00008.tfrecord`."""
-    return f"data-{index:05d}-of-{shards:05d}.tfrecord"
+_is_tfrecord_entry = tfrecord_format.is_dataset_entry
 
 
 def serialize_example(example: EncodedExample) -> bytes:
