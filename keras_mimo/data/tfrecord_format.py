@@ -23,9 +23,10 @@ _SHARD_RE = re.compile(r"data-\d{5}-of-\d{5}\.tfrecord")
 
 # The two encoded images of a pair, as the original files' bytes.
 IMAGE_KEYS = ("blur", "sharp")
+# The sharp image's shape as stored.
+SHAPE_KEYS = ("height", "width", "channels")
 
 # Every feature of a record (one value each): name -> "bytes" or "int64".
-# `height`, `width` and `channels` describe the sharp image as stored.
 FEATURES: dict[str, str] = {
     "blur": "bytes",
     "sharp": "bytes",

@@ -10,12 +10,11 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-from keras_mimo.data.tfrecord_format import IMAGE_KEYS
+from keras_mimo.data.tfrecord_format import IMAGE_KEYS, SHAPE_KEYS
 
 from .files import read_bytes
 from .pairs import pair_row
 
-_META_KEYS = ("height", "width", "channels")
 _REQUIRED_KEYS = (*IMAGE_KEYS, "name")
 
 
@@ -59,7 +58,7 @@ def record_row(item: tuple[str, bytes], crop: int, max_psnr: float) -> Iterator[
     if values["blur"] is None or values["sharp"] is None:
         yield {"name": name, "source": source}
         return
-    meta = {k: _feature_value(example, k) for k in _META_KEYS}
+    meta = {k: _feature_value(example, k) for k in SHAPE_KEYS}
     row, found = pair_row(
         name, source, values["blur"], values["sharp"], crop, max_psnr, meta
     )

@@ -9,7 +9,7 @@ import io
 import json
 from typing import Any
 
-from keras_mimo.data.tfrecord_format import MANIFEST
+from keras_mimo.data.tfrecord_format import MANIFEST, SHARD_GLOB
 
 from .anomalies import (
     add_custom_to_proto,
@@ -50,7 +50,7 @@ def validate(args: argparse.Namespace, beam_args: list[str]) -> dict[str, Any]:
     if args.data is not None:
         inputs, driver_found = tfrecord_inputs(args.data)
         if not inputs["shards"] and not path_exists(join(args.data, MANIFEST)):
-            raise UsageError(f"--data {args.data}: no {MANIFEST} or data-*.tfrecord")
+            raise UsageError(f"--data {args.data}: no {MANIFEST} or {SHARD_GLOB}")
     else:
         inputs, driver_found = folder_inputs(args.blur_dir, args.sharp_dir)
     paths = run_pipeline(inputs, args, beam_args)
