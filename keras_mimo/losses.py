@@ -88,7 +88,9 @@ class ContentLoss(keras.losses.Loss):
     """L1 loss at one scale; summed over MIMO-UNet's outputs it is the content loss.
 
     Example:
-    >>> model.compile(optimizer="adam", loss=ContentLoss())  # doctest: +SKIP
+    >>> import keras_mimo
+    >>> model = keras_mimo.MIMOUNet(num_res=1, width=8)
+    >>> model.compile(optimizer="adam", loss=ContentLoss())
     """
 
     def __init__(self, name="content_loss", **kwargs):
@@ -117,8 +119,9 @@ class MIMOLoss(keras.losses.Loss):
         frequency_weight: weight of the FFT term (0.1 in the paper).
 
     Example:
-    >>> model = keras_mimo.MIMOUNet.from_variant("mimo_unet")  # doctest: +SKIP
-    >>> model.compile(optimizer=keras.optimizers.Adam(1e-4), loss=MIMOLoss())  # doctest: +SKIP
+    >>> import keras_mimo
+    >>> model = keras_mimo.MIMOUNet(num_res=1, width=8)
+    >>> model.compile(optimizer=keras.optimizers.Adam(1e-4), loss=MIMOLoss())
     """
 
     def __init__(self, frequency_weight=0.1, name="mimo_loss", **kwargs):

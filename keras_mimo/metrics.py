@@ -61,7 +61,9 @@ class PSNR(_ImageMeanMetric):
     """Mean PSNR (dB) of the clipped prediction, data range 1.
 
     Example:
-    >>> model.compile(loss=MIMOLoss(), metrics={"full": [PSNR(), SSIM()]})  # doctest: +SKIP
+    >>> from keras_mimo import MIMOLoss, MIMOUNet
+    >>> model = MIMOUNet(num_res=1, width=8)
+    >>> model.compile(loss=MIMOLoss(), metrics={"full": [PSNR(), SSIM()]})
     """
 
     score = staticmethod(psnr)

@@ -150,6 +150,10 @@ def parse_source_spec(spec: str, split: str = "train") -> tuple[Source, float]:
     >>> source, weight = parse_source_spec("synth_gopro:data/gopro_frames@0.7")  # doctest: +SKIP
     >>> weight  # doctest: +SKIP
     0.7
+    >>> parse_source_spec("imagenet:/data")
+    Traceback (most recent call last):
+    ...
+    keras_mimo.data.errors.DataError: bad source spec 'imagenet:/data': unknown kind 'imagenet'; ...
     """
     original = spec
     spec, weight = _split_weight(spec.strip())

@@ -11,8 +11,10 @@
 Only the active backend's framework is imported.
 
 Example:
->>> predict = CompiledModel(model)  # doctest: +SKIP
->>> predict(np.zeros((1, 64, 64, 3), "float32")).shape  # doctest: +SKIP
+>>> import numpy as np, keras_mimo
+>>> model = keras_mimo.MIMOUNet(num_res=1, width=8)
+>>> predict = CompiledModel(model)
+>>> predict(np.zeros((1, 64, 64, 3), "float32")).shape
 (1, 64, 64, 3)
 """
 

@@ -21,7 +21,7 @@ class TorchConvUniform(keras.initializers.Initializer):
 
     Example:
     >>> kernel = TorchConvUniform()((3, 3, 4, 8))
-    >>> bool(abs(kernel).max() <= 1 / 6)
+    >>> bool(keras.ops.max(keras.ops.abs(kernel)) <= 1 / 6)
     True
     """
 

@@ -19,7 +19,7 @@ def learning_rate_schedule(
 
     Example:
     >>> schedule = learning_rate_schedule("step", 1e-4, total_steps=3000)
-    >>> float(schedule(0)), float(schedule(500))
+    >>> round(float(schedule(0)), 9), round(float(schedule(500)), 9)
     (0.0001, 5e-05)
     >>> warm = learning_rate_schedule("cosine", 1e-3, 1000, warmup_steps=100)
     >>> round(float(warm(50)), 6), round(float(warm(100)), 6)

@@ -17,7 +17,7 @@ def lazy_exports(package: str, exports: dict[str, str], namespace: dict):
         namespace: the package's `globals()`, where resolved names are cached.
 
     Example (in a package `__init__.py`):
-    >>> __getattr__, __dir__ = lazy_exports(__name__, {"f": "pkg.mod"}, globals())  # doctest: +SKIP
+    >>> __getattr__, __dir__ = lazy_exports(__name__, {"f": "pkg.mod"}, globals())
     """
 
     def __getattr__(name):
