@@ -11,19 +11,18 @@ backend, library versions, model and shape in
 """
 
 import dataclasses
-import hashlib
 import json
-import os
-import subprocess
 import sys
 import time
-from importlib import metadata
 
-from keras_mimo.presets import keras_mimo_home
-from keras_mimo.utils.files import atomic_file
-from keras_mimo.utils.hardware import cpu_info, native_bf16_flags
+from keras_mimo.utils.precision import PRECISION_POLICIES, native_bf16
+from keras_mimo.utils.probes import (
+    machine_key,
+    read_cached,
+    time_in_subprocess,
+    write_cached,
+)
 
-POLICIES = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
 # One compile mode per backend. JAX always compiles with XLA. On TensorFlow,
 # graph mode (oneDNN) beat XLA in every precision measured on CPU (AMX Xeon:
 # 6.8 vs 10.0 s fp32, 1.84 vs 10.1 s bf16; Zen 4: 4.4 vs 5.9 s fp32, 3.6 vs
@@ -46,38 +45,21 @@ class TrainingPath:
     @property
     def policy(self) -> str:
         """The Keras dtype policy of `precision`."""
-        return POLICIES[self.precision]
+        return PRECISION_POLICIES[self.precision]
 
     def describe(self) -> str:
         mode = "XLA" if self.jit_compile else "graph/eager"
         return f"{self.precision}, {mode} ({self.reason})"
 
 
-def _has_gpu(backend: str) -> bool:
-    try:
-        if backend == "jax":
-            import jax
-
-            return any(d.platform == "gpu" for d in jax.devices())
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            return bool(tf.config.list_physical_devices("GPU"))
-        import torch
-
-        return torch.cuda.is_available()
-    except Exception:  # a broken accelerator stack is not a GPU
-        return False
-
-
 def candidates(backend: str, precision: str, jit_compile: str) -> tuple[list, str]:
     """The `(precision, jit_compile)` pairs worth probing, and why these."""
     notes = []
     if precision == "auto":
-        native = native_bf16_flags()
-        if native or _has_gpu(backend):
+        native = native_bf16(backend)
+        if native:
             precisions = ["bfloat16", "float32"]
-            notes.append(f"native bf16 ({', '.join(native) or 'GPU'})")
+            notes.append(f"native bf16 ({native})")
         else:
             precisions = ["float32"]
             notes.append("no native bf16 on this CPU")
@@ -88,22 +70,6 @@ def candidates(backend: str, precision: str, jit_compile: str) -> tuple[list, st
     else:
         modes = [jit_compile == "true"]
     return [(p, j) for p in precisions for j in modes], "; ".join(notes)
-
-
-def _cache_key(backend: str, config: dict, batch: int, crop: int, pairs) -> str:
-    versions = {}
-    for package in ("keras", "tensorflow", "jax", "jaxlib", "torch"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            pass
-    info = cpu_info()
-    blob = json.dumps(
-        [info["model"], info["flags"], backend, versions, config, batch, crop, pairs],
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def probe_step_time(
@@ -122,18 +88,14 @@ def probe_step_time(
     the training process is not left holding the probe's models and
     compiled functions.
     """
-    command = [
-        sys.executable,
-        "-m",
-        "keras_mimo.training.fast_path",
-        json.dumps([config, precision, jit_compile, batch, crop, steps]),
-    ]
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run(command, env=env, capture_output=True, text=True)
-    if result.returncode:
-        tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"probe of {precision}/{jit_compile} failed: {tail}")
-    return float(result.stdout.strip().splitlines()[-1])
+    arguments = [config, precision, jit_compile, batch, crop, steps]
+    try:
+        module = "keras_mimo.training.fast_path"
+        return float(time_in_subprocess(module, arguments, backend))
+    except RuntimeError as error:
+        raise RuntimeError(
+            f"probe of {precision}/{jit_compile} failed: {error}"
+        ) from None
 
 
 def _probe_worker(config, precision, jit_compile, batch, crop, steps) -> float:
@@ -143,7 +105,7 @@ def _probe_worker(config, precision, jit_compile, batch, crop, steps) -> float:
     from keras_mimo.losses import MIMOLoss
     from keras_mimo.models.mimo_unet.mimo_unet import MIMOUNet
 
-    model = MIMOUNet(**config, dtype=POLICIES[precision])
+    model = MIMOUNet(**config, dtype=PRECISION_POLICIES[precision])
     model.compile(
         optimizer=keras.optimizers.Adam(1e-4), loss=MIMOLoss(), jit_compile=jit_compile
     )
@@ -192,18 +154,9 @@ def choose_training_path(
         if precision == "auto" or jit_compile == "auto":
             reason = f"only candidate: {why}" if why else "only candidate"
         return TrainingPath(p, j, reason)
-    key = _cache_key(backend, config, batch, crop, pairs)
-    path = keras_mimo_home() / CACHE_FILE
-    known = {}
-    if cache and path.is_file():
-        try:
-            known = json.loads(path.read_text())
-            if not isinstance(known, dict):
-                known = {}
-        except (OSError, ValueError):
-            known = {}
-    if key in known:
-        hit = known[key]
+    key = machine_key(backend, config, batch, crop, pairs)
+    hit = read_cached(CACHE_FILE, key) if cache else None
+    if hit:
         return TrainingPath(
             hit["precision"], hit["jit_compile"], f"cached probe, {why}", hit["times"]
         )
@@ -223,10 +176,8 @@ def choose_training_path(
         raise RuntimeError("every training path failed its probe; see above.")
     best = working[min(working, key=times.get)]
     if cache:
-        known[key] = {"precision": best[0], "jit_compile": best[1], "times": times}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_file(path) as tmp:
-            tmp.write_text(json.dumps(known, indent=2))
+        entry = {"precision": best[0], "jit_compile": best[1], "times": times}
+        write_cached(CACHE_FILE, key, entry)
     return TrainingPath(best[0], best[1], f"fastest in a probe, {why}", times)
 
 

@@ -9,13 +9,12 @@ from tests.training.test_fit import crops, fit_args, run, val_losses  # noqa: F4
 
 
 def test_bf16_is_a_candidate_only_with_native_support(monkeypatch):
-    monkeypatch.setattr(fast_path, "_has_gpu", lambda backend: False)
-    monkeypatch.setattr(fast_path, "native_bf16_flags", lambda: ())
+    monkeypatch.setattr(fast_path, "native_bf16", lambda backend: None)
     pairs, why = candidates("tensorflow", "auto", "auto")
     assert pairs == [("float32", False)]
     assert why == "no native bf16 on this CPU"
     assert candidates("tensorflow", "float32", "true")[0] == [("float32", True)]
-    monkeypatch.setattr(fast_path, "native_bf16_flags", lambda: ("avx512_bf16",))
+    monkeypatch.setattr(fast_path, "native_bf16", lambda backend: "avx512_bf16")
     pairs, why = candidates("jax", "auto", "auto")
     assert pairs == [("bfloat16", True), ("float32", True)]
     assert "avx512_bf16" in why
@@ -34,7 +33,7 @@ def test_single_candidate_is_not_probed():
 
 @pytest.mark.requires_backend("tensorflow")
 def test_probe_times_each_candidate_and_caches_the_winner(monkeypatch):
-    monkeypatch.setattr(fast_path, "native_bf16_flags", lambda: ("avx512_bf16",))
+    monkeypatch.setattr(fast_path, "native_bf16", lambda backend: "avx512_bf16")
     probed, lines = [], []
     real_probe = fast_path.probe_step_time
 
