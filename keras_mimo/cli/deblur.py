@@ -6,6 +6,8 @@ import pathlib
 import sys
 import time
 
+from keras_mimo.utils.precision import PRECISION_CHOICES
+
 EXIT_FAILURES = 1
 EXIT_USAGE = 2
 
@@ -35,6 +37,20 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         choices=(1, 4, 8),
         default=1,
         help="self-ensemble: 4 = flips, 8 = flips and rotations (default 1)",
+    )
+    parser.add_argument(
+        "--precision",
+        choices=PRECISION_CHOICES,
+        default="auto",
+        help="compute precision (default auto: bfloat16 where this machine "
+        "computes it natively and it is measured faster, else float32)",
+    )
+    parser.add_argument(
+        "--jit-compile",
+        choices=("auto", "true", "false"),
+        default="auto",
+        help="TensorFlow: XLA (true) or a graph (false); default auto: the "
+        "faster, measured once per machine",
     )
 
 
@@ -261,13 +277,29 @@ def build_deblurrer(args: argparse.Namespace):
     """The Deblurrer the options ask for; raises PresetError/ValueError."""
     from keras_mimo.inference.deblurrer import Deblurrer
 
+    quiet = getattr(args, "quiet", False)
     return Deblurrer(
         preset=args.preset,
         tile=args.tile,
         overlap=args.overlap,
         memory_budget=args.memory_budget,
         ensemble=args.ensemble,
+        precision=args.precision,
+        jit_compile=args.jit_compile,
+        log=None if quiet else print,
     )
+
+
+class PathReport:
+    """Prints the deblurrer's path and tiling once per image size."""
+
+    def __init__(self, deblurrer, quiet: bool):
+        self.deblurrer, self.quiet, self.seen = deblurrer, quiet, set()
+
+    def __call__(self, height: int, width: int) -> None:
+        if not self.quiet and (height, width) not in self.seen:
+            self.seen.add((height, width))
+            print(f"Path: {self.deblurrer.describe(height, width)}", flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -304,6 +336,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from keras_mimo.utils.files import remove_stale_temporaries
 
+    report_path = PathReport(deblurrer, args.quiet)
     progress = None
     if len(jobs) > 1 and not args.quiet:
         progress = keras.utils.Progbar(len(jobs), unit_name="image")
@@ -320,6 +353,7 @@ def run(args: argparse.Namespace) -> int:
                     cleaned.add(target.parent)
                 check_output_path(target)  # fail before the slow part
                 image = read_image(source)
+                report_path(*image.pixels.shape[:2])
                 result = deblurrer(image.pixels)
                 write_image(target, result, image_format, image.info, args.quality)
                 if args.compare:

@@ -150,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
         f"\nPreset {source.get('path', args.preset)}, ensemble {args.ensemble}, "
         f"{'8-bit quantised' if args.quantize else 'float'} output clipped to [0, 1]"
     )
+    print(f"Path: {deblurrer.path.describe()}")
     print(format_table(results, summary))
     status = 0
     if args.csv:

@@ -3,9 +3,11 @@
 - JAX: `jax.jit` of `model.stateless_call`, lowered and compiled ahead of
   time for each input shape (XLA).
 - TensorFlow: a `tf.function` traced once per input shape, compiled with
-  XLA (`jit_compile=True`, the default) or run as a plain TensorFlow graph
-  (oneDNN kernels). Both ran MIMO-UNet equally fast on a 2-core CPU; XLA
-  needs about 20% less memory and compiles about 10 s longer.
+  XLA (`jit_compile=True`) or run as a plain TensorFlow graph (oneDNN
+  kernels, `False`). Which is faster depends on the machine and precision
+  (a 1280x720 frame on a 2-core Zen 4: graph 4.1 s float32 and 2.1 s
+  bfloat16, XLA 6.0 s in both), so `Deblurrer` decides it with
+  `keras_mimo.inference.execution`.
 - PyTorch: eager execution under `torch.inference_mode()`.
 
 Only the active backend's framework is imported.
@@ -40,8 +42,8 @@ class CompiledModel:
         model: a Keras model mapping `(N, H, W, 3)` images to a same-size image
             or to a list whose last element is that image (MIMO-UNet).
         jit_compile: TensorFlow only: `True` or `"auto"` (default) compiles
-            with XLA, `False` runs a TensorFlow graph. JAX always uses XLA;
-            PyTorch runs eagerly.
+            with XLA, `False` runs a TensorFlow graph (`Deblurrer` passes
+            the measured choice). JAX always uses XLA; PyTorch runs eagerly.
 
     Attributes:
         cache: the compiled functions, keyed by input shape.

@@ -12,6 +12,7 @@ from keras_mimo.images.errors import InputImageError
 from keras_mimo.images.padding import crop_to, pad_to_multiple
 from keras_mimo.inference.compiled import CompiledModel
 from keras_mimo.inference.ensemble import ensemble_transforms, self_ensemble
+from keras_mimo.inference.execution import choose_inference_path, with_precision
 from keras_mimo.inference.layout import merge_image, split_image
 from keras_mimo.inference.memory import (
     DEFAULT_MEMORY_BUDGET,
@@ -21,7 +22,7 @@ from keras_mimo.inference.memory import (
     round_tile,
     tiles_per_call,
 )
-from keras_mimo.inference.tiling import check_tiling, run_tiled
+from keras_mimo.inference.tiling import check_tiling, count_tiles, run_tiled
 
 #: Preset used when neither `model` nor `preset` is given.
 DEFAULT_PRESET = "gopro"
@@ -80,8 +81,9 @@ class Deblurrer:
     Images are reflect-padded to a multiple of 4 and cropped back, split
     into overlapping blended tiles when they exceed the memory budget,
     optionally self-ensembled, and run through a function compiled once per
-    input shape (XLA on JAX, a graph on TensorFlow, eager `inference_mode`
-    on PyTorch).
+    input shape (XLA on JAX, a graph or XLA on TensorFlow, eager
+    `inference_mode` on PyTorch), in the precision that is fastest here
+    (see `keras_mimo.inference.execution`; `path` says what was chosen).
 
     Args:
         model: a `keras_mimo.MIMOUNet` (or any Keras model mapping
@@ -95,13 +97,21 @@ class Deblurrer:
             that tile; `0` never tiles.
         overlap: minimum overlap between neighbouring tiles (multiple of 4).
         memory_budget: working memory for one model call, in bytes or as a
-            string like `"512M"`, `"1.5G"` (default 512 MiB). See
+            string like `"512M"`, `"1.5G"` (default 1 GiB). See
             `keras_mimo.inference.memory` for the estimate it is compared to.
         ensemble: 1, 4 (flips) or 8 (flips and 90 degree rotations)
             geometric self-ensemble; 8 with MIMO-UNet+ is MIMO-UNet++.
         batch_size: tiles or same-size images per model call (default: as
             many as fit the budget).
-        jit_compile: TensorFlow only, see `CompiledModel`.
+        precision: `"auto"` (default: bfloat16 where this machine computes it
+            natively and it is measured faster, else float32), `"float32"`
+            or `"bfloat16"`. A float32 model is run through a bfloat16 copy
+            with the same weights; outputs are float32 either way.
+        jit_compile: `"auto"` (default: the faster of a TensorFlow graph and
+            XLA, measured once per machine), `True` (XLA) or `False`
+            (graph). TensorFlow only: JAX always uses XLA, PyTorch eager.
+        log: a function for progress lines, such as the one-off timing of
+            the candidate paths (default: silent).
 
     Calling a `Deblurrer` accepts and returns:
 
@@ -139,7 +149,9 @@ class Deblurrer:
         memory_budget: int | str | None = None,
         ensemble: int = 1,
         batch_size: int | None = None,
+        precision: str = "auto",
         jit_compile: bool | str = "auto",
+        log=None,
     ):
         if model is not None and preset is not None:
             raise ValueError("Give either `model` or `preset`, not both.")
@@ -161,12 +173,52 @@ class Deblurrer:
         if batch_size is not None and batch_size < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
         self.batch_size = batch_size
-        policy = getattr(self.model, "dtype_policy", None)
+        #: The chosen `InferencePath` (backend, precision, graph or XLA).
+        self.path = choose_inference_path(self.model, precision, jit_compile, log=log)
+        #: The model that runs: `model`, or its copy in `path.precision`.
+        self.compute_model = with_precision(self.model, self.path.precision)
         self.bytes_per_pixel = activation_bytes_per_pixel(
             getattr(self.model, "width", 32),
-            dtype=getattr(policy, "compute_dtype", "float32"),
+            mode=self.path.mode,
+            precision=self.path.precision,
         )
-        self.compiled = CompiledModel.shared(self.model, jit_compile=jit_compile)
+        self.compiled = CompiledModel.shared(self.compute_model, self.path.jit_compile)
+
+    def describe(self, height: int, width: int) -> str:
+        """The path and tiling for images of this size, on one line.
+
+        Example:
+        >>> import keras_mimo
+        >>> deblurrer = Deblurrer(keras_mimo.MIMOUNet(num_res=1, width=8),
+        ...                       precision="float32", jit_compile=False)
+        >>> deblurrer.describe(64, 64).rsplit("; ", 1)[1]
+        '64x64: whole image'
+        """
+        tile, batch = self.plan(height, width)
+        tiles = "whole image"
+        if tile is not None:
+            count = self.count_tiles(height, width)
+            tiles = f"{count} tiles of {tile[0]}x{tile[1]}, {batch} per call"
+        return f"{self.path.describe()}; {width}x{height}: {tiles}"
+
+    def count_tiles(self, height: int, width: int) -> int:
+        """How many tiles an image of this size runs as (1: whole).
+
+        Example:
+        >>> import keras_mimo
+        >>> deblurrer = Deblurrer(keras_mimo.MIMOUNet(num_res=1, width=8),
+        ...                       tile=64, overlap=16, precision="float32",
+        ...                       jit_compile=False)
+        >>> deblurrer.count_tiles(100, 100), deblurrer.count_tiles(64, 64)
+        (4, 1)
+        """
+        tile, _ = self.plan(height, width)
+        if tile is None:
+            return 1
+        padded = (height + -height % 4, width + -width % 4)
+        return count_tiles(padded[0], tile[0], self.overlap) * count_tiles(
+            padded[1], tile[1], self.overlap
+        )
 
     def plan(self, height: int, width: int) -> tuple[tuple[int, int] | None, int]:
         """`(tile, batch_size)` used for images of this size.
@@ -286,6 +338,7 @@ def deblur(
     memory_budget: int | str | None = None,
     ensemble: int = 1,
     batch_size: int | None = None,
+    precision: str = "auto",
     jit_compile: bool | str = "auto",
 ):
     """Deblurs an image with a MIMO-UNet model or preset.
@@ -311,6 +364,7 @@ def deblur(
         memory_budget=memory_budget,
         ensemble=ensemble,
         batch_size=batch_size,
+        precision=precision,
         jit_compile=jit_compile,
     )
     key = (

@@ -2,25 +2,26 @@
 
 Peak working memory of one MIMO-UNet forward pass grows linearly with the
 number of input pixels. `benchmarks/activation_memory.py` measures it (peak
-RSS above the loaded model, float32, steepest slope over 256x256, 432x768 and
+RSS above the loaded model, steepest slope over 256x256, 432x768 and
 1280x720 inputs, MIMO-UNet `width=32`) as about
 
-    bytes per pixel = K[backend] * width * batch
+    bytes per pixel = K[backend, mode, precision] * width * batch
 
-with K = 25 for JAX (XLA; 21 with the native convolutions of
-`keras_mimo.kernels`, so 25 also covers the XLA fallback), 36 for TensorFlow
-(XLA) and 81 for PyTorch (eager; repeated runs vary by about 3 either way):
-0.8 to 2.6 kB per pixel for MIMO-UNet, i.e. roughly 6 to 20
-full-resolution feature maps of `width` float32 channels alive at once.
-`num_res` hardly matters (residual blocks run one after the other and
-reuse memory), so MIMO-UNet+ has the same estimate. Other dtypes scale it by
-their size over 4 bytes. An image (or tile) of H x W pixels fits a budget B
-when `H * W * bytes_per_pixel <= B`.
+with K (AMD EPYC Zen 4, 2 cores) of 32 for a TensorFlow graph in float32
+and 15 in bfloat16, 36 and 32 for TensorFlow's XLA (XLA computes bfloat16
+convolutions in float32), 25 for JAX (XLA; 21 with the native convolutions
+of `keras_mimo.kernels`) and 81 for PyTorch (eager; repeated runs vary by
+about 3 either way): roughly 4 to 20 full-resolution feature maps of
+`width` channels alive at once. `num_res` hardly matters (residual blocks
+run one after the other and reuse memory), so MIMO-UNet+ has the same
+estimate. An image (or tile) of H x W pixels fits a budget B when
+`H * W * bytes_per_pixel <= B`.
 
 `choose_tile` picks the tile shape (multiples of 16, or the whole padded
 image side) that fits the budget and needs the least total computation
-including overlaps; for a 1280x720 image and the default 512 MiB budget on
-JAX that is 384x1280 tiles (the whole width, 2 tiles down).
+including overlaps. With the default 1 GiB budget a 1280x720 frame runs
+whole on every backend but PyTorch, and a 1920x1080 one on TensorFlow's
+bfloat16 graph.
 """
 
 import re
@@ -30,11 +31,21 @@ import keras
 from keras_mimo.inference.tiling import count_tiles
 from keras_mimo.models.mimo_unet.input_check import SIZE_MULTIPLE
 
-#: Bytes of working memory per input pixel per channel of `width` (float32).
-BYTES_PER_PIXEL_PER_CHANNEL = {"jax": 25, "tensorflow": 36, "torch": 81}
+#: Bytes of working memory per input pixel per channel of `width`, by
+#: backend, compile mode (see `InferencePath.mode`) and precision.
+BYTES_PER_PIXEL_PER_CHANNEL = {
+    ("tensorflow", "graph", "float32"): 32,
+    ("tensorflow", "graph", "bfloat16"): 15,
+    ("tensorflow", "XLA", "float32"): 36,
+    ("tensorflow", "XLA", "bfloat16"): 32,
+    ("jax", "XLA", "float32"): 25,
+    ("jax", "XLA", "bfloat16"): 25,
+    ("torch", "eager", "float32"): 81,
+    ("torch", "eager", "bfloat16"): 81,
+}
 #: Default working-memory budget: keeps `keras-mimo deblur` under 1.5 GB of
 #: resident memory for 1280x720 images and under 2 GB for 3840x2160 ones.
-DEFAULT_MEMORY_BUDGET = 512 * 2**20
+DEFAULT_MEMORY_BUDGET = 2**30
 #: Automatically chosen tile sides are multiples of this.
 TILE_MULTIPLE = 16
 
@@ -67,19 +78,31 @@ def parse_memory(value: int | float | str) -> int:
 
 
 def activation_bytes_per_pixel(
-    width: int = 32, backend: str | None = None, dtype: str = "float32"
+    width: int = 32,
+    backend: str | None = None,
+    mode: str | None = None,
+    precision: str = "float32",
 ) -> int:
     """Estimated peak working memory of one forward pass per input pixel.
+
+    Args:
+        width: the model's channel width.
+        backend: default: the Keras backend.
+        mode: `"graph"`, `"XLA"` or `"eager"` (default: the backend's usual
+            one: XLA on JAX and TensorFlow, eager on PyTorch).
+        precision: `"float32"` or `"bfloat16"`.
 
     Example:
     >>> activation_bytes_per_pixel(32, "jax")
     800
+    >>> activation_bytes_per_pixel(32, "tensorflow", "graph", "bfloat16")
+    480
     """
     backend = backend or keras.config.backend()
+    mode = mode or ("eager" if backend == "torch" else "XLA")
     fallback = max(BYTES_PER_PIXEL_PER_CHANNEL.values())
-    per_channel = BYTES_PER_PIXEL_PER_CHANNEL.get(backend, fallback)
-    itemsize = {"float16": 2, "bfloat16": 2, "float64": 8}.get(str(dtype), 4)
-    return int(per_channel * width * itemsize / 4)
+    per_channel = BYTES_PER_PIXEL_PER_CHANNEL.get((backend, mode, precision), fallback)
+    return int(per_channel * width)
 
 
 def _candidates(size: int, smallest: int) -> list[int]:
@@ -110,8 +133,8 @@ def choose_tile(
         the smallest tile is returned.
 
     Example:
-    >>> choose_tile(720, 1280, 512 * 2**20, 3200, overlap=32)
-    (720, 224)
+    >>> choose_tile(720, 1280, 2**30, 2592, overlap=32)
+    (272, 1280)
     """
     max_pixels = budget // max(bytes_per_pixel, 1)
     if height * width <= max_pixels:

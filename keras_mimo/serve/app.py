@@ -93,9 +93,7 @@ def build_app(
                     value="1",
                     label="Self-ensemble (4: flips, 8: flips and rotations)",
                 )
-                precision = gr.Radio(
-                    list(PRECISIONS), value="float32", label="Precision"
-                )
+                precision = gr.Radio(list(PRECISIONS), value="auto", label="Precision")
                 button = gr.Button("Deblur", variant="primary", elem_id="deblur")
             with gr.Column(scale=2):
                 slider = gr.ImageSlider(

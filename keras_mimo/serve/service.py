@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Precisions offered on the page, as Keras dtype policies.
-PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
+from keras_mimo.utils.precision import PRECISION_CHOICES
+
+#: Precisions offered on the page (see `Deblurrer`'s `precision`).
+PRECISIONS = PRECISION_CHOICES
 #: Longest side of the before/after previews sent to the browser (the
 #: download keeps the full resolution).
 PREVIEW_SIDE = 2048
@@ -74,18 +76,17 @@ class DeblurService:
         )
         self._deblurrers: dict[tuple, object] = {}
 
-    def deblurrer(self, preset: str, ensemble: int = 1, precision: str = "float32"):
+    def deblurrer(self, preset: str, ensemble: int = 1, precision: str = "auto"):
         """The `Deblurrer` for these choices (loaded on first use, then kept)."""
         key = (preset, int(ensemble), precision)
         if key not in self._deblurrers:
             from keras_mimo.inference.deblurrer import Deblurrer
-            from keras_mimo.models.mimo_unet.mimo_unet import MIMOUNet
 
-            if precision not in PRECISIONS:
-                raise ValueError(f"precision must be one of {list(PRECISIONS)}")
-            model = MIMOUNet.from_preset(preset, dtype=PRECISIONS[precision])
             self._deblurrers[key] = Deblurrer(
-                model, ensemble=int(ensemble), memory_budget=self.memory_budget
+                preset=preset,
+                ensemble=int(ensemble),
+                memory_budget=self.memory_budget,
+                precision=precision,
             )
         return self._deblurrers[key]
 
@@ -94,7 +95,7 @@ class DeblurService:
         path: str | os.PathLike,
         preset: str,
         ensemble: int = 1,
-        precision: str = "float32",
+        precision: str = "auto",
         progress: Callable[[float, str], None] | None = None,
         name: str | None = None,
     ) -> Result:
@@ -119,11 +120,7 @@ class DeblurService:
             raise InputImageError(name, error.problem) from None
         deblurrer = self.deblurrer(preset, ensemble, precision)
         height, width = image.pixels.shape[:2]
-        tile, _ = deblurrer.plan(height, width)
-        tiles = 1
-        if tile is not None:
-            step = [t - deblurrer.overlap for t in tile]
-            tiles = -(-height // step[0]) * -(-width // step[1])
+        tiles = deblurrer.count_tiles(height, width)
         report(0.15, f"Deblurring {width}x{height} ({tiles} tile(s))")
         start = time.perf_counter()
         output = deblurrer(image.pixels)
