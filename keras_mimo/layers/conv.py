@@ -5,6 +5,11 @@ import numpy as np
 from keras import ops
 
 from keras_mimo.kernels import same_conv, uses_native_conv
+from keras_mimo.kernels.torch_conv import (
+    conv2d_nhwc,
+    conv_transpose2d_nhwc,
+    uses_torch_conv,
+)
 from keras_mimo.layers.initializers import TorchConvUniform
 
 
@@ -54,6 +59,12 @@ class ConvBlock(keras.layers.Layer):
         self.conv.build(input_shape)
 
     def call(self, inputs):
+        if uses_torch_conv():
+            kernel = ops.convert_to_tensor(self.conv.kernel)
+            bias = ops.convert_to_tensor(self.conv.bias)
+            padding = self.kernel_size // 2
+            outputs = conv2d_nhwc(inputs, kernel, bias, self.strides, padding)
+            return ops.relu(outputs) if self.activation else outputs
         if self.pad:
             p = self.pad
             inputs = ops.pad(inputs, [[0, 0], [p, p], [p, p], [0, 0]])
@@ -139,7 +150,11 @@ class TransposedConvBlock(keras.layers.Layer):
         self.conv.build(input_shape)
 
     def call(self, inputs):
-        if keras.config.backend() == "jax":
+        if uses_torch_conv():
+            kernel = ops.convert_to_tensor(self.conv.kernel)
+            bias = ops.convert_to_tensor(self.conv.bias)
+            outputs = conv_transpose2d_nhwc(inputs, kernel, bias, 2, 1)
+        elif keras.config.backend() == "jax":
             kernel = ops.cast(subpixel_kernel(self.conv.kernel), inputs.dtype)
             outputs = ops.depth_to_space(same_conv(inputs, kernel), 2)
             outputs = outputs + ops.cast(self.conv.bias, inputs.dtype)

@@ -5,6 +5,7 @@ import itertools
 import keras
 from keras import ops
 
+from keras_mimo.kernels.torch_conv import conv2d_nhwc, uses_torch_conv
 from keras_mimo.layers.conv import ConvBlock
 from keras_mimo.layers.resampling import add_upsampled
 
@@ -72,7 +73,11 @@ class FeatureFusion(keras.layers.Layer):
         by_factor, offset = {}, 0
         for tensor, factor in zip(inputs, factors, strict=True):
             channels = tensor.shape[-1]
-            part = ops.conv(tensor, kernel[:, :, offset : offset + channels, :])
+            weights = kernel[:, :, offset : offset + channels, :]
+            if uses_torch_conv():
+                part = conv2d_nhwc(tensor, weights, None)
+            else:
+                part = ops.conv(tensor, weights)
             offset += channels
             if factor in by_factor:
                 part = part + by_factor[factor]
