@@ -1,11 +1,15 @@
 """MIMO-UNet inference latency, peak memory and GFLOP/s on every runtime path.
 
-Batch 1, fp32 (plus the quantized TFLite variants and OpenVINO at bfloat16),
-real GoPro-style input.
+Batch 1, real GoPro-style input; fp32 unless the path says otherwise (the
+bf16 PyTorch configurations, the quantized TFLite variants, OpenVINO at
+bfloat16, and the `deblurrer_*` rows, which run `Deblurrer()` with its
+defaults: whatever precision and compile mode it picks on this machine).
 Every path runs in its own subprocess (the Keras backend is per process, and
 the peak RSS of each process is reported); ratios are to the plain PyTorch
-reference (eager, NCHW) measured in the same run, and the machine's fp32
-matmul peak (4096^2, 2 threads) is measured in the same run too.
+reference (eager, NCHW) and to PyTorch bf16 autocast + channels_last (what a
+PyTorch user would pick on a bf16 CPU), measured in the same run, and the
+machine's fp32 and bf16 matmul peaks (4096^2, 2 threads) are measured in the
+same run too. The CPU model and its bf16 flags head the report.
 
     python benchmarks/inference_latency.py                 # 256x256 and 1280x720
     python benchmarks/inference_latency.py --quick         # 256x256, fewer repeats
@@ -58,6 +62,14 @@ GFLOP_PER_PIXEL = 1792.0 / (1280 * 720)
 PATHS = {
     "torch_eager": "PyTorch reference, eager, NCHW",
     "torch_channels_last": "PyTorch reference, eager, channels_last",
+    "torch_bf16_channels_last": "PyTorch reference, torch.autocast bf16 + "
+    "channels_last (what a user would pick)",
+    "torch_compile": "PyTorch reference, torch.compile, channels_last, fp32",
+    "torch_compile_bf16": "PyTorch reference, torch.compile + autocast bf16 + "
+    "channels_last",
+    "deblurrer_default": "keras_mimo Deblurrer() defaults, TensorFlow backend",
+    "deblurrer_default_jax": "keras_mimo Deblurrer() defaults, JAX backend",
+    "deblurrer_default_torch": "keras_mimo Deblurrer() defaults, PyTorch backend",
     "keras_jax": "Keras, JAX backend (jit)",
     "keras_tensorflow": "Keras, TF backend, predict default (XLA)",
     "keras_tensorflow_graph": "Keras, TF backend, jit_compile=False (graph, oneDNN)",
@@ -73,8 +85,14 @@ PATHS = {
     "default where AVX-512 BF16 / AMX exist)",
 }
 FP32_PATHS = {
-    p for p in PATHS if "int8" not in p and p not in ("tflite_float16", "openvino_bf16")
+    p
+    for p in PATHS
+    if "int8" not in p
+    and "bf16" not in p
+    and not p.startswith("deblurrer")
+    and p != "tflite_float16"
 }
+BF16_REFERENCE = "torch_bf16_channels_last"
 #: Artifact (manifest name) each exported path runs.
 EXPORTED = {
     "saved_model": "saved_model",
@@ -84,6 +102,9 @@ EXPORTED = {
     **{p: p for p in PATHS if p.startswith("tflite_")},
 }
 KERAS_BACKENDS = {
+    "deblurrer_default": "tensorflow",
+    "deblurrer_default_jax": "jax",
+    "deblurrer_default_torch": "torch",
     "keras_jax": "jax",
     "keras_tensorflow": "tensorflow",
     "keras_tensorflow_graph": "tensorflow",
@@ -124,13 +145,19 @@ def _runner(path: str, workdir: pathlib.Path, image):
 
         model = load_official(CHECKPOINT_IN_USE)
         x = torch.from_numpy(image.transpose(0, 3, 1, 2).copy())
-        if path == "torch_channels_last":
+        if path != "torch_eager":
             model = model.to(memory_format=torch.channels_last)
             x = x.contiguous(memory_format=torch.channels_last)
+        if "compile" in path:
+            model = torch.compile(model)
+        bf16 = "bf16" in path
 
         def run():
-            with torch.inference_mode():
-                return model(x)[-1].numpy()
+            with (
+                torch.inference_mode(),
+                torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16),
+            ):
+                return model(x)[-1].float().numpy()
 
         return run
     if path in KERAS_BACKENDS:
@@ -149,6 +176,12 @@ def _runner(path: str, workdir: pathlib.Path, image):
         from keras_mimo import MIMOUNet
 
         model = MIMOUNet.from_preset(workdir / "preset")
+        if path.startswith("deblurrer"):
+            from keras_mimo.inference import Deblurrer
+
+            deblurrer = Deblurrer(model)
+            DETAILS["path"] = deblurrer.describe(*image.shape[1:3])
+            return lambda: deblurrer.predict(image)
         if path == "keras_tensorflow_graph":
             model.compile(jit_compile=False)
         return lambda: model.predict_on_batch(image)
@@ -196,7 +229,7 @@ def _runner(path: str, workdir: pathlib.Path, image):
 
 
 def _matmul_peak(repeats: int) -> dict:
-    """fp32 4096^2 matmul GFLOP/s with 2 threads: torch (oneDNN/MKL) and numpy."""
+    """4096^2 matmul GFLOP/s with 2 threads: fp32 (torch, numpy) and bf16 (torch)."""
     import torch
 
     torch.set_num_threads(THREADS)
@@ -206,7 +239,12 @@ def _matmul_peak(repeats: int) -> dict:
     a = torch.rand(n, n)
     b = torch.rand(n, n)
     an, bn = a.numpy(), b.numpy()
-    for name, fn in (("torch", lambda: torch.mm(a, b)), ("numpy", lambda: an @ bn)):
+    ah, bh = a.bfloat16(), b.bfloat16()
+    for name, fn in (
+        ("torch", lambda: torch.mm(a, b)),
+        ("numpy", lambda: an @ bn),
+        ("torch bf16", lambda: torch.mm(ah, bh)),
+    ):
         fn()
         results[name] = flop / statistics.median(time_runs(fn, repeats)[0])
     return results
@@ -228,13 +266,14 @@ def child_main(args: argparse.Namespace) -> int:
         warmups, _ = time_runs(run, args.warmup)
         times, output = time_runs(run, args.repeats)
         assert tuple(output.shape[-3:]) in ((height, width, 3), (3, height, width))
-        result = {"times": times, "warmup_s": warmups, "load_s": load_s}
+        result = {"times": times, "warmup_s": warmups, "load_s": load_s, **DETAILS}
     result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("RESULT " + json.dumps(result), flush=True)
     return 0
 
 
 CHECKPOINT_IN_USE = CHECKPOINT
+DETAILS: dict = {}  # extra facts a child reports (the Deblurrer's chosen path)
 
 # -------------------------------------------------------------------- parent
 
@@ -315,41 +354,74 @@ def prepare(args) -> None:
     )
 
 
-def summarize(args, results: dict, peak: float) -> str:
+def _computes_bf16(path: str, result: dict) -> bool:
+    return "bf16" in path or "bfloat16" in result.get("path", "")
+
+
+def _median(result: dict) -> float | None:
+    return statistics.median(result["times"]) if result.get("times") else None
+
+
+def summarize(args, results: dict, peaks: dict, bf16_cpu: bool) -> str:
     lines = []
     for size in args.sizes:
         width, height = (int(v) for v in size.split("x"))
         work = gflop((width, height))
-        ref = results.get((REFERENCE_PATH, size), {})
-        ref_median = statistics.median(ref["times"]) if ref.get("times") else None
+        ref = _median(results.get((REFERENCE_PATH, size), {}))
+        ref_bf16 = _median(results.get((BF16_REFERENCE, size), {}))
         lines.append(f"\n### {width}x{height}, batch 1 ({work:,.1f} GFLOP per image)\n")
         lines.append(
-            "| path | median s | min s | vs torch eager | GFLOP/s | % of matmul peak "
-            "| peak RSS (MB) |"
+            "| path | median s | min s | vs torch eager | vs torch bf16 | GFLOP/s "
+            "| % of matmul peak (fp32 or bf16) | peak RSS (MB) |"
         )
-        lines.append("| --- | --- | --- | --- | --- | --- | --- |")
-        best = None
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        best, chosen = None, {}
         for path in args.paths:
             result = results.get((path, size), {})
             if "times" not in result:
-                lines.append(f"| {path} | {result.get('error', 'not run')} | | | | | |")
+                error = result.get("error", "not run")
+                lines.append(f"| {path} | {error} | | | | | | |")
                 continue
-            median = statistics.median(result["times"])
+            median = _median(result)
             rate = work / median
-            ratio = f"{median / ref_median:.2f}x" if ref_median else "n/a"
+            peak = peaks["bf16" if _computes_bf16(path, result) else "fp32"]
+            ratio = f"{median / ref:.2f}x" if ref else "n/a"
+            ratio_bf16 = f"{median / ref_bf16:.2f}x" if ref_bf16 else "n/a"
             lines.append(
                 f"| {path} | {median:.3f} | {min(result['times']):.3f} | {ratio} "
-                f"| {rate:.0f} | {100 * rate / peak:.0f}% | {result['rss_mb']:,.0f} |"
+                f"| {ratio_bf16} | {rate:.0f} | {100 * rate / peak:.0f}% "
+                f"| {result['rss_mb']:,.0f} |"
             )
+            if result.get("path"):
+                chosen[path] = result["path"]
             if path in FP32_PATHS and path != REFERENCE_PATH:
                 if best is None or median < best[1]:
                     best = (path, median, rate)
-        if best and ref_median:
+        for path, description in chosen.items():
+            lines.append(f"\n- `{path}` ran: {description}")
+        if best and ref:
             path, median, rate = best
             lines.append(
-                f"\nFastest fp32 path: **{path}**, {median / ref_median:.2f}x the "
-                f"PyTorch eager NCHW time (target <= 0.6x) and {100 * rate / peak:.0f}% "
-                f"of the fp32 matmul peak (target >= 60%)."
+                f"\nFastest fp32 path: **{path}**, {median / ref:.2f}x the PyTorch "
+                f"eager NCHW time and {100 * rate / peaks['fp32']:.0f}% of the fp32 "
+                "matmul peak."
+            )
+        default = _median(results.get(("deblurrer_default", size), {}))
+        if default is None:
+            continue
+        rate = work / default
+        if bf16_cpu and ref_bf16:
+            lines.append(
+                f"Default `Deblurrer()` (bf16-capable CPU): {default / ref_bf16:.2f}x "
+                f"PyTorch bf16 autocast + channels_last (target <= 0.5x, goal 0.4x) "
+                f"and {100 * rate / peaks['bf16']:.0f}% of the bf16 matmul peak "
+                "(target >= 70%)."
+            )
+        elif ref:
+            lines.append(
+                f"Default `Deblurrer()` (no native bf16): {default / ref:.2f}x PyTorch "
+                f"eager fp32 (target <= 0.6x) and {100 * rate / peaks['fp32']:.0f}% "
+                "of the fp32 matmul peak (target >= 85%)."
             )
     return "\n".join(lines)
 
@@ -394,17 +466,24 @@ def parent_main(args: argparse.Namespace) -> int:
         for when, m in (("before", matmul), ("after", matmul_after))
         for lib, rate in m.get("gflops", {}).items()
     }
-    peak = max(rates.values())
+    peaks = {
+        "fp32": max(v for k, v in rates.items() if "bf16" not in k),
+        "bf16": max([v for k, v in rates.items() if "bf16" in k] or [float("nan")]),
+    }
+    sys.path.insert(0, str(ROOT))
+    from keras_mimo.utils.hardware import describe_cpu, native_bf16_flags
+
     print("\n## MIMO-UNet inference, fp32 unless noted, batch 1, 2 threads\n")
+    print(f"CPU: {describe_cpu()}.")
     print(
-        "fp32 matmul peak of this machine, same run: "
+        "Matmul peaks of this machine, same run: "
         + ", ".join(f"{k} {v:.0f}" for k, v in rates.items())
-        + f" GFLOP/s -> peak {peak:.0f} GFLOP/s."
+        + f" GFLOP/s -> fp32 peak {peaks['fp32']:.0f}, bf16 peak {peaks['bf16']:.0f}."
     )
     print(
         f"Load average at the end: {os.getloadavg()[0]:.1f} (other jobs share the cores)."
     )
-    print(summarize(args, results, peak))
+    print(summarize(args, results, peaks, bool(native_bf16_flags())))
     if args.json:
         pathlib.Path(args.json).write_text(
             json.dumps(
@@ -446,8 +525,9 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes, args.repeats = "256x256", min(args.repeats, 2)
     args.sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     args.paths = [p.strip() for p in args.paths.split(",") if p.strip()]
-    if REFERENCE_PATH not in args.paths:
-        args.paths.insert(0, REFERENCE_PATH)
+    for reference in (BF16_REFERENCE, REFERENCE_PATH):
+        if reference not in args.paths:
+            args.paths.insert(0, reference)
     return parent_main(args)
 
 
