@@ -9,7 +9,9 @@ in float32 and again with its weights stored as float16, and refuses to
 replace a shipped preset whose validation PSNR is as good or better (`--force`
 overrides): only improvements ship. The shipped preset keeps float16 weights
 (restored to float32 on load) when that costs less than 0.01 dB, and its
-`metadata.json` records the scores, the float16 cost and the training
+`metadata.json` records the scores, the float16 cost, the PSNR change of
+bfloat16 compute (`bfloat16_check`: `Deblurrer(precision="auto")` does not
+pick bfloat16 for a preset whose change exceeds 0.05 dB) and the training
 provenance (run history, validation curve, hardware, hours).
 """
 
@@ -54,7 +56,7 @@ def levin_pairs(root) -> list:
     ]
 
 
-def evaluate(preset_dir, pairs) -> dict:
+def evaluate(preset_dir, pairs, precision: str = "float32") -> dict:
     from keras_mimo import MIMOUNet
     from keras_mimo.images.pairs import find_pairs
     from keras_mimo.inference import Deblurrer
@@ -63,7 +65,7 @@ def evaluate(preset_dir, pairs) -> dict:
     if not isinstance(pairs, list):
         pairs = find_pairs(pairs)
     model = MIMOUNet.from_preset(preset_dir)
-    results = evaluate_pairs(Deblurrer(model), pairs)
+    results = evaluate_pairs(Deblurrer(model, precision=precision), pairs)
     failed = [r.error for r in results if r.error]
     if failed:
         raise SystemExit(f"evaluation failed: {failed[0]}")
@@ -136,12 +138,22 @@ def main(argv=None) -> int:
         if args.levin:
             scores["levin"] = evaluate(ship, levin_pairs(args.levin))
             print(f"levin: {json.dumps(scores['levin'])}")
+        bf16 = evaluate(ship, args.val, precision="bfloat16")
+        bf16_check = {
+            "data": str(args.val),
+            "psnr_float32": scores["gopro_val"]["psnr"],
+            "psnr_bfloat16": bf16["psnr"],
+            "psnr_change_db": round(bf16["psnr"] - scores["gopro_val"]["psnr"], 4),
+            "machine": describe_cpu(),
+        }
+        print(f"bfloat16 compute: {json.dumps(bf16_check)}")
         metadata = json.loads((ship / METADATA_FILE).read_text())
         metadata.update(
             {
                 "scores": scores,
                 "weights_dtype": "float16" if ship is half else "float32",
                 "float16_cost_db": cost,
+                "bfloat16_check": bf16_check,
                 "training_hardware": args.hardware or describe_cpu(),
                 "training_hours": args.hours,
                 "recipe": args.recipe,

@@ -244,6 +244,8 @@ def choose_inference_path(
     if hit:
         _probed[key] = hit
         reason = f"fastest in a cached probe; {why}"
+        if hit["times"] is None:
+            reason = "every probe failed; as built"
         return InferencePath(
             backend, hit["precision"], hit["jit_compile"], reason, hit["times"]
         )
@@ -264,7 +266,9 @@ def choose_inference_path(
         times[label], working[label] = round(seconds, 4), (p, j)
         if log:
             log(f"  {label}: {seconds:.3f} s at {PROBE_SIZE}x{PROBE_SIZE}")
-    if not working:  # nothing to compare: run as the model is, uncached
+    if not working:  # nothing to compare: run as the model is (not on disk)
+        _probed[key] = {"precision": unprobed[0], "jit_compile": unprobed[1]}
+        _probed[key]["times"] = None
         return InferencePath(backend, *unprobed, "every probe failed; as built")
     best = working[min(working, key=times.get)]
     entry = {"precision": best[0], "jit_compile": best[1], "times": times}
