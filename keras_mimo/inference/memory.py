@@ -39,7 +39,7 @@ BYTES_PER_PIXEL_PER_CHANNEL = {
     ("tensorflow", "XLA", "float32"): 36,
     ("tensorflow", "XLA", "bfloat16"): 32,
     ("jax", "XLA", "float32"): 25,
-    ("jax", "XLA", "bfloat16"): 25,
+    ("jax", "XLA", "bfloat16"): 29,
     ("torch", "eager", "float32"): 81,
     ("torch", "eager", "bfloat16"): 81,
 }

@@ -20,10 +20,14 @@ def uses_torch_conv() -> bool:
     return keras.config.backend() == "torch"
 
 
-def conv2d_nhwc(inputs, kernel, bias, strides: int = 1, padding: int = 0):
+def conv2d_nhwc(
+    inputs, kernel, bias, strides: int = 1, padding: int = 0, relu: bool = False
+):
     """`inputs` (N, H, W, C) convolved with a Keras `(kh, kw, in, out)` kernel.
 
-    `padding` pads every side with zeros, like PyTorch's `Conv2d`.
+    `padding` pads every side with zeros, like PyTorch's `Conv2d`; `relu`
+    applies a ReLU in place (the convolution does not keep its output for
+    its gradient, so autograd allows it).
     """
     import torch.nn.functional as F
 
@@ -32,10 +36,14 @@ def conv2d_nhwc(inputs, kernel, bias, strides: int = 1, padding: int = 0):
     outputs = F.conv2d(
         inputs.permute(0, 3, 1, 2), kernel, bias, stride=strides, padding=padding
     )
+    if relu:
+        outputs = F.relu(outputs, inplace=True)
     return outputs.permute(0, 2, 3, 1)
 
 
-def conv_transpose2d_nhwc(inputs, kernel, bias, strides: int, padding: int):
+def conv_transpose2d_nhwc(
+    inputs, kernel, bias, strides: int, padding: int, relu: bool = False
+):
     """Transposed convolution with a Keras `(kh, kw, out, in)` kernel.
 
     `padding` is PyTorch's: the output is `(H - 1) * strides - 2 * padding +
@@ -48,4 +56,6 @@ def conv_transpose2d_nhwc(inputs, kernel, bias, strides: int, padding: int):
     outputs = F.conv_transpose2d(
         inputs.permute(0, 3, 1, 2), kernel, bias, stride=strides, padding=padding
     )
+    if relu:
+        outputs = F.relu(outputs, inplace=True)
     return outputs.permute(0, 2, 3, 1)

@@ -63,8 +63,9 @@ class ConvBlock(keras.layers.Layer):
             kernel = ops.convert_to_tensor(self.conv.kernel)
             bias = ops.convert_to_tensor(self.conv.bias)
             padding = self.kernel_size // 2
-            outputs = conv2d_nhwc(inputs, kernel, bias, self.strides, padding)
-            return ops.relu(outputs) if self.activation else outputs
+            return conv2d_nhwc(
+                inputs, kernel, bias, self.strides, padding, self.activation
+            )
         if self.pad:
             p = self.pad
             inputs = ops.pad(inputs, [[0, 0], [p, p], [p, p], [0, 0]])
@@ -153,8 +154,8 @@ class TransposedConvBlock(keras.layers.Layer):
         if uses_torch_conv():
             kernel = ops.convert_to_tensor(self.conv.kernel)
             bias = ops.convert_to_tensor(self.conv.bias)
-            outputs = conv_transpose2d_nhwc(inputs, kernel, bias, 2, 1)
-        elif keras.config.backend() == "jax":
+            return conv_transpose2d_nhwc(inputs, kernel, bias, 2, 1, self.activation)
+        if keras.config.backend() == "jax":
             kernel = ops.cast(subpixel_kernel(self.conv.kernel), inputs.dtype)
             outputs = ops.depth_to_space(same_conv(inputs, kernel), 2)
             outputs = outputs + ops.cast(self.conv.bias, inputs.dtype)
