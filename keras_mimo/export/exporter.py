@@ -18,6 +18,7 @@ from keras_mimo.export.images import (
 )
 from keras_mimo.export.manifest import MANIFEST_VERSION, file_entries, write_manifest
 from keras_mimo.export.verify import keras_reference, measure_agreement
+from keras_mimo.inference.execution import with_precision
 
 logger = logging.getLogger("keras_mimo.export")
 
@@ -149,7 +150,7 @@ def export_model(
         output_dir: target directory (default `savedmodels/<name>`), replaced
             atomically; it must not exist unless `overwrite=True`.
         formats: names from `keras_mimo.export.FORMATS` (`saved_model`,
-            `tflite_float32`, `tflite_float16`, `tflite_dynamic_int8`,
+            `saved_model_bfloat16`, `tflite_float32`, `tflite_float16`, `tflite_dynamic_int8`,
             `tflite_int8`, `onnx`, `openvino_float32`, `openvino_float16`),
             `"tflite"`, `"openvino"` or `"all"`; list or comma string.
         representative_images: real images (folder, files or arrays, see
@@ -229,8 +230,13 @@ def export_model(
             start = time.perf_counter()
             logger.info("exporting %s", fmt.name)
             if fmt.family == "saved_model":
+                precision = "bfloat16" if fmt.name.endswith("bfloat16") else "float32"
                 entry = _export_saved_model(
-                    model, tmp / fmt.path, crops, references, uint8_references
+                    with_precision(model, precision),
+                    tmp / fmt.path,
+                    crops,
+                    references,
+                    uint8_references,
                 )
             elif fmt.family == "tflite":
                 entry = _export_tflite(

@@ -23,7 +23,7 @@ def deblur_float(model, images: tf.Tensor) -> tf.Tensor:
     shape = tf.shape(images)
     height, width = shape[1], shape[2]
     padded = pad_to_multiple_tensor(images)
-    output = model(padded, training=False)[-1]
+    output = tf.cast(model(padded, training=False)[-1], tf.float32)  # bf16 models
     return tf.clip_by_value(output[:, :height, :width, :], 0.0, 1.0)
 
 
