@@ -454,6 +454,8 @@ def parent_main(args: argparse.Namespace) -> int:
                     continue
                 merged["times"] += result["times"]
                 merged["rss_mb"] = max(merged["rss_mb"], result["rss_mb"])
+                if "path" in result:
+                    merged["path"] = result["path"]
                 print(
                     f"  round {round_index + 1} {size} {path}: median "
                     f"{statistics.median(result['times']):.3f} s "
