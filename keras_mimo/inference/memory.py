@@ -10,8 +10,10 @@ RSS above the loaded model, steepest slope over 256x256, 432x768 and
 with K (AMD EPYC Zen 4, 2 cores) of 32 for a TensorFlow graph in float32
 and 15 in bfloat16, 36 and 32 for TensorFlow's XLA (XLA computes bfloat16
 convolutions in float32), 25 for JAX (XLA; 21 with the native convolutions
-of `keras_mimo.kernels`) and 81 for PyTorch (eager; repeated runs vary by
-about 3 either way): roughly 4 to 20 full-resolution feature maps of
+of `keras_mimo.kernels`; 29 in bfloat16) and 68 for PyTorch (eager,
+channels-last convolutions; 41 in bfloat16; repeated runs vary by about 3
+either way, so the table keeps 70 and 42): roughly 4 to 20 full-resolution
+feature maps of
 `width` channels alive at once. `num_res` hardly matters (residual blocks
 run one after the other and reuse memory), so MIMO-UNet+ has the same
 estimate. An image (or tile) of H x W pixels fits a budget B when
@@ -40,8 +42,8 @@ BYTES_PER_PIXEL_PER_CHANNEL = {
     ("tensorflow", "XLA", "bfloat16"): 32,
     ("jax", "XLA", "float32"): 25,
     ("jax", "XLA", "bfloat16"): 29,
-    ("torch", "eager", "float32"): 81,
-    ("torch", "eager", "bfloat16"): 81,
+    ("torch", "eager", "float32"): 70,
+    ("torch", "eager", "bfloat16"): 42,
 }
 #: Default working-memory budget: keeps `keras-mimo deblur` under 1.5 GB of
 #: resident memory for 1280x720 images and under 2 GB for 3840x2160 ones.

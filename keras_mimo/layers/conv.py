@@ -5,11 +5,7 @@ import numpy as np
 from keras import ops
 
 from keras_mimo.kernels import same_conv, uses_native_conv
-from keras_mimo.kernels.torch_conv import (
-    conv2d_nhwc,
-    conv_transpose2d_nhwc,
-    uses_torch_conv,
-)
+from keras_mimo.kernels.torch_conv import run_conv_layer, uses_torch_conv
 from keras_mimo.layers.initializers import TorchConvUniform
 
 
@@ -60,12 +56,8 @@ class ConvBlock(keras.layers.Layer):
 
     def call(self, inputs):
         if uses_torch_conv():
-            kernel = ops.convert_to_tensor(self.conv.kernel)
-            bias = ops.convert_to_tensor(self.conv.bias)
             padding = self.kernel_size // 2
-            return conv2d_nhwc(
-                inputs, kernel, bias, self.strides, padding, self.activation
-            )
+            return run_conv_layer(self.conv, inputs, padding, self.activation)
         if self.pad:
             p = self.pad
             inputs = ops.pad(inputs, [[0, 0], [p, p], [p, p], [0, 0]])
@@ -152,9 +144,7 @@ class TransposedConvBlock(keras.layers.Layer):
 
     def call(self, inputs):
         if uses_torch_conv():
-            kernel = ops.convert_to_tensor(self.conv.kernel)
-            bias = ops.convert_to_tensor(self.conv.bias)
-            return conv_transpose2d_nhwc(inputs, kernel, bias, 2, 1, self.activation)
+            return run_conv_layer(self.conv, inputs, 1, self.activation)
         if keras.config.backend() == "jax":
             kernel = ops.cast(subpixel_kernel(self.conv.kernel), inputs.dtype)
             outputs = ops.depth_to_space(same_conv(inputs, kernel), 2)
