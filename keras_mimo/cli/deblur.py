@@ -29,7 +29,8 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--memory-budget",
-        help="working memory for one model call, e.g. 512M, 1.5G (default 512M)",
+        help="working memory for one image (its buffers, then the model calls), "
+        "e.g. 512M, 1.5G (default 1G)",
     )
     parser.add_argument(
         "--ensemble",

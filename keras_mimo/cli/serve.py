@@ -33,7 +33,9 @@ def add_parser(subparsers) -> None:
         action="store_true",
         help="also create a temporary public gradio.live link (needs internet)",
     )
-    parser.add_argument("--memory-budget", help="per model call, e.g. 512M, 1.5G")
+    parser.add_argument(
+        "--memory-budget", help="per image, e.g. 512M, 1.5G (default 1G)"
+    )
     parser.add_argument(
         "--max-file-size", default="200mb", help="largest upload (default 200mb)"
     )

@@ -18,6 +18,7 @@ from keras_mimo.inference.memory import (
     DEFAULT_MEMORY_BUDGET,
     activation_bytes_per_pixel,
     choose_tile,
+    model_call_budget,
     parse_memory,
     round_tile,
     tiles_per_call,
@@ -96,9 +97,10 @@ class Deblurrer:
             int or `(height, width)` (multiples of 4, ideally of 16) forces
             that tile; `0` never tiles.
         overlap: minimum overlap between neighbouring tiles (multiple of 4).
-        memory_budget: working memory for one model call, in bytes or as a
+        memory_budget: working memory for deblurring one image (its
+            whole-image buffers, then the model calls), in bytes or as a
             string like `"512M"`, `"1.5G"` (default 1 GiB). See
-            `keras_mimo.inference.memory` for the estimate it is compared to.
+            `keras_mimo.inference.memory` for the estimates it is compared to.
         ensemble: 1, 4 (flips) or 8 (flips and 90 degree rotations)
             geometric self-ensemble; 8 with MIMO-UNet+ is MIMO-UNet++.
         batch_size: tiles or same-size images per model call (default: as
@@ -232,18 +234,17 @@ class Deblurrer:
         (True, False)
         """
         height, width = height + -height % 4, width + -width % 4
+        budget = model_call_budget(self.memory_budget, height, width)
         if not self.tiling:
             tile = None
         elif self.tile is not None:
             tile = self.tile if self.tile[0] < height or self.tile[1] < width else None
         else:
             tile = choose_tile(
-                height, width, self.memory_budget, self.bytes_per_pixel, self.overlap
+                height, width, budget, self.bytes_per_pixel, self.overlap
             )
         pixels = tile[0] * tile[1] if tile else height * width
-        batch = self.batch_size or tiles_per_call(
-            pixels, self.memory_budget, self.bytes_per_pixel
-        )
+        batch = self.batch_size or tiles_per_call(pixels, budget, self.bytes_per_pixel)
         return tile, batch
 
     def _predict_tiles(self, batch: np.ndarray) -> np.ndarray:

@@ -192,11 +192,21 @@ def _probe_worker(serialized: dict, pairs: list, repeats: int = 2) -> dict:
 
 
 def _serialized(model) -> dict | None:
+    """What `keras.saving.deserialize_keras_object` rebuilds `model` from.
+
+    Built by hand: `keras.saving.serialize_keras_object` imports TensorFlow
+    whenever it is installed, even on the JAX and PyTorch backends.
+    """
     try:
-        serialized = keras.saving.serialize_keras_object(model)
+        serialized = {
+            "module": type(model).__module__,
+            "class_name": type(model).__name__,
+            "config": model.get_config(),
+            "registered_name": keras.saving.get_registered_name(type(model)),
+        }
         json.dumps(serialized)
         return serialized
-    except Exception:  # a model Keras cannot serialize: no probe
+    except Exception:  # a model without a JSON config: no probe
         return None
 
 

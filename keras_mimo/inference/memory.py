@@ -48,6 +48,11 @@ BYTES_PER_PIXEL_PER_CHANNEL = {
 #: Default working-memory budget: keeps `keras-mimo deblur` under 1.5 GB of
 #: resident memory for 1280x720 images and under 2 GB for 3840x2160 ones.
 DEFAULT_MEMORY_BUDGET = 2**30
+#: Bytes per image pixel of the whole-image buffers a call keeps besides the
+#: model's (decoded file, float32 input, padded copy, blend accumulators,
+#: output): fitted to peak RSS of `keras-mimo deblur` at 1280x720 and
+#: 3840x2160 (TensorFlow, AMD EPYC Zen 4).
+IMAGE_BYTES_PER_PIXEL = 88
 #: Automatically chosen tile sides are multiples of this.
 TILE_MULTIPLE = 16
 
@@ -159,6 +164,20 @@ def choose_tile(
         if best_cost is None or cost < best_cost:
             best, best_cost = (tile_h, tile_w), cost
     return best or (smallest, smallest)
+
+
+def model_call_budget(budget: int, height: int, width: int) -> int:
+    """What is left of `budget` for model calls on an image of this size.
+
+    The whole-image buffers (`IMAGE_BYTES_PER_PIXEL`) come first, so a 4K
+    photo runs in smaller tiles than a 720p frame; at least a quarter of the
+    budget is always left.
+
+    Example:
+    >>> model_call_budget(2**30, 720, 1280) / 2**20
+    946.65625
+    """
+    return max(budget - IMAGE_BYTES_PER_PIXEL * height * width, budget // 4)
 
 
 def tiles_per_call(tile_pixels: int, budget: int, bytes_per_pixel: int) -> int:

@@ -28,7 +28,7 @@ def build_app(
     Args:
         presets: preset names or directories offered first (the first is
             the default); installed presets are offered too.
-        memory_budget: `Deblurrer` working memory per model call.
+        memory_budget: `Deblurrer` working memory per image (default 1 GiB).
         service: the `DeblurService` to use (default: a new one).
 
     Example:

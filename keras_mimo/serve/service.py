@@ -57,7 +57,7 @@ class DeblurService:
     """Deblurs uploaded files with `Deblurrer`s built once per choice.
 
     Args:
-        memory_budget: `Deblurrer` working memory per model call; large
+        memory_budget: `Deblurrer` working memory per image; large
             photos are tiled to stay inside it.
         output_dir: where results are written (default: a new temporary
             folder, removed by the OS's temp clean-up).
