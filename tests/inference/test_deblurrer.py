@@ -100,7 +100,8 @@ def test_tiled_matches_untiled_on_real_crop(tiny):
     whole = Deblurrer(tiny, tile=0, jit_compile=False).predict(image)
     tiled_deblurrer = Deblurrer(tiny, tile=96, overlap=32, jit_compile=False)
     tiled = tiled_deblurrer.predict(image)
-    assert tiled_deblurrer.plan(160, 224) == ((96, 96), tiled_deblurrer.plan(96, 96)[1])
+    tile, batch = tiled_deblurrer.plan(160, 224)
+    assert tile == (96, 96) and batch >= 6  # the 6 tiles fit one call
     assert _psnr(tiled, whole) >= 45.0
 
 
