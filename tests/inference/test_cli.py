@@ -213,3 +213,33 @@ def test_evaluate_size_mismatch_fails_that_pair(pairs, tiny_preset, capsys):
     captured = capsys.readouterr()
     assert code == 1 and "differs from the sharp image" in captured.err
     assert "mean of 1" in captured.out
+
+
+def test_deblur_honours_and_prints_the_precision_and_mode(
+    inputs, tmp_path, tiny_preset, capsys
+):
+    import keras
+
+    code = main(
+        [
+            "deblur",
+            str(inputs / "a.png"),
+            "-o",
+            str(tmp_path / "o.png"),
+            "--preset",
+            str(tiny_preset),
+            "--precision",
+            "bfloat16",
+            "--jit-compile",
+            "false",
+        ]
+    )
+    out = capsys.readouterr().out
+    backend = keras.config.backend()
+    mode = {"tensorflow": "graph", "jax": "XLA", "torch": "eager"}[backend]
+    assert code == 0
+    assert f"Path: {backend}, {mode}, bfloat16 (asked for); 96x64: whole image" in out
+    assert read_image(tmp_path / "o.png").pixels.shape == (64, 96, 3)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["deblur", str(inputs / "a.png"), "-o", "x", "--precision", "half"])
+    assert exit_info.value.code == 2
