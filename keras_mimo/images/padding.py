@@ -32,6 +32,16 @@ def _paddings(rank: int, pad_h, pad_w) -> list:
     return [[0, 0]] * (rank - 3) + [[0, pad_h], [0, pad_w], [0, 0]]
 
 
+def padded_size(height: int, width: int, multiple: int = SIZE_MULTIPLE):
+    """`(height, width)` rounded up to the multiple `pad_to_multiple` pads to.
+
+    Example:
+    >>> padded_size(721, 1280)
+    (724, 1280)
+    """
+    return height + -height % multiple, width + -width % multiple
+
+
 def pad_to_multiple(images: np.ndarray, multiple: int = SIZE_MULTIPLE) -> np.ndarray:
     """Reflect-pads the bottom and right of `(..., H, W, C)` up to a multiple.
 

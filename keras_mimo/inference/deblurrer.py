@@ -9,7 +9,7 @@ import numpy as np
 from keras import ops
 
 from keras_mimo.images.errors import InputImageError
-from keras_mimo.images.padding import crop_to, pad_to_multiple
+from keras_mimo.images.padding import crop_to, pad_to_multiple, padded_size
 from keras_mimo.inference.compiled import CompiledModel
 from keras_mimo.inference.ensemble import ensemble_transforms, self_ensemble
 from keras_mimo.inference.execution import choose_inference_path, with_precision
@@ -24,6 +24,7 @@ from keras_mimo.inference.memory import (
     tiles_per_call,
 )
 from keras_mimo.inference.tiling import check_tiling, count_tiles, run_tiled
+from keras_mimo.models.mimo_unet.input_check import SIZE_MULTIPLE
 
 #: Preset used when neither `model` nor `preset` is given.
 DEFAULT_PRESET = "gopro"
@@ -164,7 +165,7 @@ class Deblurrer:
         self.tiling = tile != 0
         if self.tile is not None:
             check_tiling(self.tile, overlap)
-        elif overlap < 0 or overlap % 4:
+        elif overlap < 0 or overlap % SIZE_MULTIPLE:
             raise ValueError(
                 f"overlap must be a non-negative multiple of 4, got {overlap}"
             )
@@ -217,7 +218,7 @@ class Deblurrer:
         tile, _ = self.plan(height, width)
         if tile is None:
             return 1
-        padded = (height + -height % 4, width + -width % 4)
+        padded = padded_size(height, width)
         return count_tiles(padded[0], tile[0], self.overlap) * count_tiles(
             padded[1], tile[1], self.overlap
         )
@@ -233,7 +234,7 @@ class Deblurrer:
         >>> deblurrer.plan(64, 64)[0] is None, deblurrer.plan(4000, 6000)[0] is None
         (True, False)
         """
-        height, width = height + -height % 4, width + -width % 4
+        height, width = padded_size(height, width)
         budget = model_call_budget(self.memory_budget, height, width)
         if not self.tiling:
             tile = None
