@@ -46,3 +46,27 @@ def shard_name(index: int, shards: int) -> str:
 def is_dataset_entry(name: str) -> bool:
     """Whether a folder entry is one `write_tfrecords` writes (a shard or the manifest)."""
     return name == MANIFEST or _SHARD_RE.fullmatch(name) is not None
+
+
+def manifest_problems(manifest) -> list[str]:
+    """Why a parsed `manifest.json` cannot describe a data set (empty: it can).
+
+    The one check of the manifest's header that the training pipeline (which
+    raises on the first problem) and the validator (which reports them all)
+    share.
+
+    Example:
+    >>> manifest_problems({"format": FORMAT, "count": 2, "shards": [{}]})
+    []
+    >>> manifest_problems({"format": "other"})
+    ["unknown format 'other', expected 'keras_mimo.tfrecord.v1'", 'empty data set: no count or shards']
+    """
+    if not isinstance(manifest, dict):
+        return ["not a JSON object"]
+    problems = []
+    if manifest.get("format") != FORMAT:
+        found = manifest.get("format")
+        problems.append(f"unknown format {found!r}, expected {FORMAT!r}")
+    if not manifest.get("shards") or not manifest.get("count"):
+        problems.append("empty data set: no count or shards")
+    return problems

@@ -35,7 +35,12 @@ from keras_mimo.data.decoding import decode_image
 from keras_mimo.data.errors import DataError
 from keras_mimo.data.seeds import block_shuffle, index_stream, resolve_seed
 from keras_mimo.data.sources import AUTOTUNE, EncodedExample, FilePairSource, Source
-from keras_mimo.data.tfrecord_format import FORMAT, MANIFEST, shard_name
+from keras_mimo.data.tfrecord_format import (
+    FORMAT,
+    MANIFEST,
+    manifest_problems,
+    shard_name,
+)
 from keras_mimo.images.pairs import ImagePair
 from keras_mimo.utils.errors import ForeignFilesError
 from keras_mimo.utils.files import atomic_directory, check_replaceable, sha256_file
@@ -173,11 +178,9 @@ def read_tfrecord_manifest(
         ) from None
     except (OSError, ValueError) as error:
         raise DataError(f"{path}: unreadable manifest ({error}).", path) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        found = manifest.get("format") if isinstance(manifest, dict) else None
-        raise DataError(f"{path}: unknown format {found!r}, expected {FORMAT!r}.", path)
-    if not manifest.get("shards") or not manifest.get("count"):
-        raise DataError(f"{path}: empty data set, no records.", path)
+    problems = manifest_problems(manifest)
+    if problems:
+        raise DataError(f"{path}: {problems[0]}.", path)
     for shard in manifest["shards"]:
         file = directory / shard["file"]
         if not file.is_file():

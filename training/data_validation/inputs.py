@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from keras_mimo.data.tfrecord_format import FORMAT, MANIFEST, SHARD_GLOB
+from keras_mimo.data.tfrecord_format import MANIFEST, SHARD_GLOB, manifest_problems
 
 from .files import basename, join, list_files, path_exists, read_bytes
 
@@ -24,14 +24,8 @@ def read_manifest(data_dir: str) -> tuple[dict[str, Any], list[tuple[str, str]]]
         manifest = json.loads(read_bytes(path))
     except ValueError as err:
         return {}, [("manifest_invalid", f"not JSON: {err}")]
-    if not isinstance(manifest, dict):
-        return {}, [("manifest_invalid", "not a JSON object")]
-    problems = []
-    if manifest.get("format") != FORMAT:
-        problems.append(("manifest_invalid", f"format {manifest.get('format')!r}"))
-    if "shards" not in manifest or "count" not in manifest:
-        problems.append(("manifest_invalid", "needs 'count' and 'shards'"))
-    return manifest, problems
+    problems = [("manifest_invalid", p) for p in manifest_problems(manifest)]
+    return (manifest if isinstance(manifest, dict) else {}), problems
 
 
 def tfrecord_inputs(data_dir: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
