@@ -33,6 +33,13 @@ class TestPresets(TestCase):
         assert fresh.count_params() == model.count_params()
         mixed = MIMOUNet.from_preset(tmp_path / "p", dtype="mixed_bfloat16")
         assert mixed.dtype_policy.name == "mixed_bfloat16"
+        keras.config.set_dtype_policy("mixed_bfloat16")
+        try:  # the global policy wins over the float32 pinned in config.json
+            global_policy = MIMOUNet.from_preset(tmp_path / "p")
+        finally:
+            keras.config.set_dtype_policy("float32")
+        assert global_policy.dtype_policy.name == "mixed_bfloat16"
+        assert MIMOUNet.from_preset(tmp_path / "p").dtype_policy.name == "float32"
 
     def test_unknown_name_lists_known_presets(self):
         tiny_model().save_to_preset(keras_mimo.presets.user_preset_dir() / "mine")

@@ -220,7 +220,11 @@ class PresetMixin:
 
     @classmethod
     def from_preset(
-        cls, preset: str | os.PathLike, load_weights: bool = True, **kwargs
+        cls,
+        preset: str | os.PathLike,
+        load_weights: bool = True,
+        dtype: str | None = None,
+        **kwargs,
     ):
         """Builds the model from a preset name or directory.
 
@@ -228,13 +232,21 @@ class PresetMixin:
             preset: a registered or user-installed name (see
                 `keras_mimo.list_presets()`) or a preset directory.
             load_weights: load the preset's weights (else random init).
-            **kwargs: config overrides, e.g. `dtype="mixed_bfloat16"`.
+            dtype: the dtype policy to build it in, e.g. `"mixed_bfloat16"`
+                (weights stay float32, compute in bfloat16). Default: the
+                global policy (`keras.config.set_dtype_policy`) when it is
+                not float32, else the preset's own.
+            **kwargs: other config overrides.
 
         The returned model's `preset_source` says where it came from.
 
         Example:
         >>> model = MIMOUNet.from_preset("path/to/preset_dir")  # doctest: +SKIP
         """
+        if dtype is None and keras.config.dtype_policy().name != "float32":
+            dtype = keras.config.dtype_policy().name
+        if dtype is not None:
+            kwargs["dtype"] = dtype
         return load_preset(cls, preset, load_weights=load_weights, **kwargs)
 
     def save_to_preset(
