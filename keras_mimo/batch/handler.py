@@ -29,7 +29,7 @@ class DeblurModelHandler(ModelHandler[np.ndarray, PredictionResult, Any]):
     Args:
         model: a preset name or directory, or a `.keras` file (local).
         **deblurrer_options: `Deblurrer` options (`ensemble`, `tile`,
-            `memory_budget`, `overlap`).
+            `memory_budget`, `overlap`, `precision`).
 
     Example:
     >>> import apache_beam as beam  # doctest: +SKIP

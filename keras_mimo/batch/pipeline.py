@@ -219,6 +219,7 @@ def deblur_files(
     ensemble: int = 1,
     tile: int | tuple[int, int] | None = None,
     memory_budget: int | str | None = None,
+    precision: str = "auto",
     quality: int = 95,
     pipeline_args: Sequence[str] | None = None,
 ) -> dict:
@@ -235,7 +236,7 @@ def deblur_files(
             its files), on any filesystem Beam knows (`gs://`, `s3://`, ...).
         output_dir: output folder, on any filesystem Beam knows.
         model: preset name or directory, or a local `.keras` file.
-        ensemble, tile, memory_budget: `Deblurrer` options.
+        ensemble, tile, memory_budget, precision: `Deblurrer` options.
         quality: JPEG/WebP quality.
         pipeline_args: Beam pipeline options, e.g. `["--runner=FlinkRunner",
             "--flink_master=host:8081"]`; default: the DirectRunner.
@@ -259,13 +260,22 @@ def deblur_files(
         os.makedirs(output_dir, exist_ok=True)
     previous = read_previous(output_dir)
     handler = DeblurModelHandler(
-        model, ensemble=ensemble, tile=tile, memory_budget=memory_budget
+        model,
+        ensemble=ensemble,
+        tile=tile,
+        memory_budget=memory_budget,
+        precision=precision,
     )
     settings = {
         "inputs": patterns,
         "output_dir": output_dir,
         "model": str(model),
-        "options": {"ensemble": ensemble, "tile": tile, "memory_budget": memory_budget},
+        "options": {
+            "ensemble": ensemble,
+            "tile": tile,
+            "memory_budget": memory_budget,
+            "precision": precision,
+        },
     }
     options = PipelineOptions(list(pipeline_args or []))
     with beam.Pipeline(options=options) as pipeline:

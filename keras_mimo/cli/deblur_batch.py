@@ -4,6 +4,7 @@ import argparse
 import sys
 
 from keras_mimo.cli.deblur import EXIT_FAILURES, EXIT_USAGE, parse_tile
+from keras_mimo.utils.precision import PRECISION_CHOICES
 
 
 def add_parser(subparsers) -> None:
@@ -37,7 +38,13 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument("--ensemble", type=int, choices=(1, 4, 8), default=1)
     parser.add_argument("--tile", type=parse_tile, help="tile size N or HxW")
-    parser.add_argument("--memory-budget", help="per model call, e.g. 512M")
+    parser.add_argument("--memory-budget", help="per image, e.g. 512M (default 1G)")
+    parser.add_argument(
+        "--precision",
+        choices=PRECISION_CHOICES,
+        default="auto",
+        help="compute precision (default auto, as keras-mimo deblur)",
+    )
     parser.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality")
     parser.set_defaults(func=run, passthrough=True)
 
@@ -64,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
             ensemble=args.ensemble,
             tile=args.tile,
             memory_budget=args.memory_budget,
+            precision=args.precision,
             quality=args.quality,
             pipeline_args=args.pipeline_args,
         )
