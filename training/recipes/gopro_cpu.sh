@@ -7,6 +7,10 @@
 #            which writes $OUT/preset);
 #   stage 2: STAGE=2, a fresh 1,400-step cosine from stage 1's preset.
 #   Then training/ship_preset.py (below) shipped stage 2's preset.
+# Session 2 (2026-11-30, same machine type, 1.9 h):
+#   stage 3: STAGE=2 INIT=gopro OUT=runs/gopro_s3 bash training/recipes/gopro_cpu.sh \
+#              --steps 3000 --lr 2e-4 --seed 2
+#   shipped with --hours 3.8 (all sessions): +1.12 dB on gopro_val.
 # Continue in a later session from the shipped weights:
 #   STAGE=2 INIT=gopro OUT=runs/gopro_next bash training/recipes/gopro_cpu.sh
 set -euo pipefail
