@@ -1,6 +1,5 @@
 """Broken presets, impossible flags and wrong inputs end in one clear typed error."""
 
-import importlib.util
 import json
 import shutil
 
@@ -10,7 +9,6 @@ import pytest
 from keras_mimo import MIMOUNet
 from keras_mimo.inference import Deblurrer, InputImageError
 from keras_mimo.utils.preset_utils import PresetError
-from tests.conftest import ROOT
 from tests.test_case import tiny_model
 
 
@@ -97,13 +95,6 @@ def test_nested_list_is_not_an_image():
     )
 
 
-def load_fit():
-    spec = importlib.util.spec_from_file_location("fit", ROOT / "training" / "fit.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.once
 @pytest.mark.parametrize(
     "flags, message",
@@ -120,9 +111,10 @@ def load_fit():
     ],
 )
 def test_impossible_flag_values(capsys, flags, message):
-    fit = load_fit()
+    from keras_mimo.training.cli import parse_args  # what training/fit.py runs
+
     argv = ["--data", "folders:a,b", "--output", "x", "--steps", "10", *flags]
     with pytest.raises(SystemExit) as caught:
-        fit.parse_args(argv)
+        parse_args(argv)
     assert caught.value.code == 2
     assert capsys.readouterr().err.strip().endswith(f"error: {message}")
