@@ -39,19 +39,24 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         default=1,
         help="self-ensemble: 4 = flips, 8 = flips and rotations (default 1)",
     )
-    parser.add_argument(
-        "--precision",
-        choices=PRECISION_CHOICES,
-        default="auto",
-        help="compute precision (default auto: bfloat16 where this machine "
-        "computes it natively and it is measured faster, else float32)",
-    )
+    add_precision_argument(parser)
     parser.add_argument(
         "--jit-compile",
         choices=("auto", "true", "false"),
         default="auto",
         help="TensorFlow: XLA (true) or a graph (false); default auto: the "
         "faster, measured once per machine",
+    )
+
+
+def add_precision_argument(parser: argparse.ArgumentParser) -> None:
+    """`--precision`, shared by `deblur`, `evaluate` and `deblur-batch`."""
+    parser.add_argument(
+        "--precision",
+        choices=PRECISION_CHOICES,
+        default="auto",
+        help="compute precision (default auto: bfloat16 where this machine "
+        "computes it natively and it is measured faster, else float32)",
     )
 
 

@@ -3,8 +3,12 @@
 import argparse
 import sys
 
-from keras_mimo.cli.deblur import EXIT_FAILURES, EXIT_USAGE, parse_tile
-from keras_mimo.utils.precision import PRECISION_CHOICES
+from keras_mimo.cli.deblur import (
+    EXIT_FAILURES,
+    EXIT_USAGE,
+    add_precision_argument,
+    parse_tile,
+)
 
 
 def add_parser(subparsers) -> None:
@@ -39,12 +43,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--ensemble", type=int, choices=(1, 4, 8), default=1)
     parser.add_argument("--tile", type=parse_tile, help="tile size N or HxW")
     parser.add_argument("--memory-budget", help="per image, e.g. 512M (default 1G)")
-    parser.add_argument(
-        "--precision",
-        choices=PRECISION_CHOICES,
-        default="auto",
-        help="compute precision (default auto, as keras-mimo deblur)",
-    )
+    add_precision_argument(parser)
     parser.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality")
     parser.set_defaults(func=run, passthrough=True)
 

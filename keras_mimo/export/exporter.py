@@ -150,8 +150,9 @@ def export_model(
         output_dir: target directory (default `savedmodels/<name>`), replaced
             atomically; it must not exist unless `overwrite=True`.
         formats: names from `keras_mimo.export.FORMATS` (`saved_model`,
-            `saved_model_bfloat16`, `tflite_float32`, `tflite_float16`, `tflite_dynamic_int8`,
-            `tflite_int8`, `onnx`, `openvino_float32`, `openvino_float16`),
+            `saved_model_bfloat16`, `tflite_float32`, `tflite_float16`,
+            `tflite_dynamic_int8`, `tflite_int8`, `onnx`, `openvino_float32`,
+            `openvino_float16`),
             `"tflite"`, `"openvino"` or `"all"`; list or comma string.
         representative_images: real images (folder, files or arrays, see
             `images.load_images`) for int8 calibration and, unless

@@ -200,7 +200,7 @@ class Deblurrer:
         tile, batch = self.plan(height, width)
         tiles = "whole image"
         if tile is not None:
-            count = self.count_tiles(height, width)
+            count = self._tile_count(height, width, tile)
             tiles = f"{count} tiles of {tile[0]}x{tile[1]}, {batch} per call"
         return f"{self.path.describe()}; {width}x{height}: {tiles}"
 
@@ -215,7 +215,9 @@ class Deblurrer:
         >>> deblurrer.count_tiles(100, 100), deblurrer.count_tiles(64, 64)
         (4, 1)
         """
-        tile, _ = self.plan(height, width)
+        return self._tile_count(height, width, self.plan(height, width)[0])
+
+    def _tile_count(self, height: int, width: int, tile) -> int:
         if tile is None:
             return 1
         padded = padded_size(height, width)

@@ -21,9 +21,9 @@ precision, as a TensorFlow graph.
 """
 
 import dataclasses
+import functools
 import json
 import sys
-import time
 import weakref
 
 import keras
@@ -39,6 +39,7 @@ from keras_mimo.utils.precision import (
 from keras_mimo.utils.probes import (
     machine_key,
     read_cached,
+    time_calls,
     time_in_subprocess,
     write_cached,
 )
@@ -86,11 +87,11 @@ def parse_jit_compile(value: bool | str) -> bool | str:
 
 
 def _rebuildable(model: keras.Model) -> bool:
-    config = getattr(model, "get_config", lambda: None)
     try:
-        return isinstance(config(), dict) and "dtype" in config()
-    except (NotImplementedError, TypeError):
+        config = model.get_config()
+    except (AttributeError, NotImplementedError, TypeError):
         return False
+    return isinstance(config, dict) and "dtype" in config
 
 
 def with_precision(model: keras.Model, precision: str) -> keras.Model:
@@ -161,6 +162,11 @@ def _label(backend: str, precision: str, jit_compile: bool) -> str:
     return f"{precision}/{InferencePath(backend, precision, jit_compile, '').mode}"
 
 
+def _run_to_numpy(compiled: CompiledModel, image: np.ndarray) -> np.ndarray:
+    """One call, waited for (JAX dispatches asynchronously)."""
+    return keras.ops.convert_to_numpy(compiled(image))
+
+
 def _probe_worker(serialized: dict, pairs: list, repeats: int = 2) -> dict:
     """Seconds per candidate: best of `repeats` calls after a compiling call.
 
@@ -179,13 +185,8 @@ def _probe_worker(serialized: dict, pairs: list, repeats: int = 2) -> dict:
         label = _label(keras.config.backend(), precision, jit_compile)
         try:
             compiled = CompiledModel(with_precision(model, precision), jit_compile)
-            keras.ops.convert_to_numpy(compiled(image))  # compiles
-            times = []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                keras.ops.convert_to_numpy(compiled(image))
-                times.append(time.perf_counter() - start)
-            results[label] = min(times)
+            run = functools.partial(_run_to_numpy, compiled, image)
+            results[label] = min(time_calls(run, repeats))
         except Exception as error:  # a path this set-up cannot run
             results[label] = f"{type(error).__name__}: {error}"[:200]
     return results
@@ -277,8 +278,8 @@ def choose_inference_path(
         if log:
             log(f"  {label}: {seconds:.3f} s at {PROBE_SIZE}x{PROBE_SIZE}")
     if not working:  # nothing to compare: run as the model is (not on disk)
-        _probed[key] = {"precision": unprobed[0], "jit_compile": unprobed[1]}
-        _probed[key]["times"] = None
+        entry = {"precision": unprobed[0], "jit_compile": unprobed[1], "times": None}
+        _probed[key] = entry
         return InferencePath(backend, *unprobed, "every probe failed; as built")
     best = working[min(working, key=times.get)]
     entry = {"precision": best[0], "jit_compile": best[1], "times": times}

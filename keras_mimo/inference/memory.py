@@ -13,17 +13,17 @@ convolutions in float32), 25 for JAX (XLA; 21 with the native convolutions
 of `keras_mimo.kernels`; 29 in bfloat16) and 68 for PyTorch (eager,
 channels-last convolutions; 41 in bfloat16; repeated runs vary by about 3
 either way, so the table keeps 70 and 42): roughly 4 to 20 full-resolution
-feature maps of
-`width` channels alive at once. `num_res` hardly matters (residual blocks
-run one after the other and reuse memory), so MIMO-UNet+ has the same
-estimate. An image (or tile) of H x W pixels fits a budget B when
-`H * W * bytes_per_pixel <= B`.
+feature maps of `width` channels alive at once. `num_res` hardly matters
+(residual blocks run one after the other and reuse memory), so MIMO-UNet+
+has the same estimate. An image (or tile) of H x W pixels fits a budget B
+when `H * W * bytes_per_pixel <= B`.
 
 `choose_tile` picks the tile shape (multiples of 16, or the whole padded
 image side) that fits the budget and needs the least total computation
-including overlaps. With the default 1 GiB budget a 1280x720 frame runs
-whole on every backend but PyTorch, and a 1920x1080 one on TensorFlow's
-bfloat16 graph.
+including overlaps, within what `model_call_budget` leaves after the
+whole-image buffers. With the default 1 GiB budget a 1280x720 frame runs
+whole on every backend but PyTorch, and a 1920x1080 one in 2 tiles on
+TensorFlow's bfloat16 graph.
 """
 
 import re

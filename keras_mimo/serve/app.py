@@ -2,7 +2,8 @@
 
 from collections.abc import Sequence
 
-from keras_mimo.serve.service import PRECISIONS, DeblurService
+from keras_mimo.serve.service import DeblurService
+from keras_mimo.utils.precision import PRECISION_CHOICES
 
 TITLE = "keras-mimo: MIMO-UNet motion deblurring"
 
@@ -93,7 +94,9 @@ def build_app(
                     value="1",
                     label="Self-ensemble (4: flips, 8: flips and rotations)",
                 )
-                precision = gr.Radio(list(PRECISIONS), value="auto", label="Precision")
+                precision = gr.Radio(
+                    list(PRECISION_CHOICES), value="auto", label="Precision"
+                )
                 button = gr.Button("Deblur", variant="primary", elem_id="deblur")
             with gr.Column(scale=2):
                 slider = gr.ImageSlider(

@@ -14,10 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from keras_mimo.utils.precision import PRECISION_CHOICES
-
-#: Precisions offered on the page (see `Deblurrer`'s `precision`).
-PRECISIONS = PRECISION_CHOICES
 #: Longest side of the before/after previews sent to the browser (the
 #: download keeps the full resolution).
 PREVIEW_SIDE = 2048

@@ -13,12 +13,12 @@ backend, library versions, model and shape in
 import dataclasses
 import json
 import sys
-import time
 
 from keras_mimo.utils.precision import PRECISION_POLICIES, native_bf16
 from keras_mimo.utils.probes import (
     machine_key,
     read_cached,
+    time_calls,
     time_in_subprocess,
     write_cached,
 )
@@ -112,12 +112,7 @@ def _probe_worker(config, precision, jit_compile, batch, crop, steps) -> float:
     rng = np.random.default_rng(0)
     x = rng.random((batch, crop, crop, 3), dtype=np.float32)
     y = np.clip(x + 0.05 * rng.standard_normal(x.shape, dtype=np.float32), 0, 1)
-    model.train_on_batch(x, (y, y, y))
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        model.train_on_batch(x, (y, y, y))
-        times.append(time.perf_counter() - start)
+    times = time_calls(lambda: model.train_on_batch(x, (y, y, y)), steps)
     return sorted(times)[len(times) // 2]
 
 

@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from importlib import metadata
 
 from keras_mimo.presets import keras_mimo_home
@@ -83,3 +84,17 @@ def time_in_subprocess(module: str, arguments: list, backend: str):
         tail = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise RuntimeError(tail)
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def time_calls(function, repeats: int) -> list[float]:
+    """Seconds of each of `repeats` calls of `function`, after one warm-up call.
+
+    The warm-up call compiles (XLA, a traced graph) and is not timed.
+    """
+    function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return times
