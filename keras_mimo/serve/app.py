@@ -71,7 +71,8 @@ def build_app(
             raise gr.Error(message, print_exception=False) from None
         height, width = result.after.shape[:2]
         status = (
-            f"Deblurred in {result.seconds:.1f} s ({result.tiles} tile(s)); "
+            f"Deblurred in {result.seconds:.1f} s on {result.compute} "
+            f"({result.tiles} tile(s)); "
             f"preview {width}x{height}, download at full resolution."
         )
         return (result.before, result.after), str(result.path), status

@@ -28,6 +28,7 @@ class Result:
     path: pathlib.Path  # full-resolution result, upload's format and depth
     seconds: float
     tiles: int  # model tiles per image (1: whole image in one call)
+    compute: str = ""  # how it ran, e.g. "tensorflow graph, bfloat16"
 
 
 def preview(pixels: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
@@ -130,4 +131,12 @@ class DeblurService:
         folder = pathlib.Path(tempfile.mkdtemp(dir=self.output_dir))
         target = folder / f"{stem}_deblurred{suffix}"
         write_image(target, output, image.format, image.info)
-        return Result(preview(image.pixels), preview(output), target, seconds, tiles)
+        run = deblurrer.path
+        return Result(
+            preview(image.pixels),
+            preview(output),
+            target,
+            seconds,
+            tiles,
+            f"{run.backend} {run.mode}, {run.precision}",
+        )
