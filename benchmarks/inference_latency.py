@@ -8,8 +8,9 @@ Every path runs in its own subprocess (the Keras backend is per process, and
 the peak RSS of each process is reported); ratios are to the plain PyTorch
 reference (eager, NCHW) and to PyTorch bf16 autocast + channels_last (what a
 PyTorch user would pick on a bf16 CPU), measured in the same run, and the
-machine's fp32 and bf16 matmul peaks (4096^2, 2 threads) are measured in the
-same run too. The CPU model and its bf16 flags head the report.
+machine's fp32 and bf16 matmul peaks (4096^2, 2 threads) and the rate of one
+bf16 3x3 convolution (the ceiling for a network made of them) are measured in
+the same run too. The CPU model and its bf16 flags head the report.
 
     python benchmarks/inference_latency.py                 # 256x256 and 1280x720
     python benchmarks/inference_latency.py --quick         # 256x256, fewer repeats
@@ -93,6 +94,7 @@ FP32_PATHS = {
     and p != "tflite_float16"
 }
 BF16_REFERENCE = "torch_bf16_channels_last"
+CONV_PEAK = "torch bf16 conv3x3"
 #: Artifact (manifest name) each exported path runs.
 EXPORTED = {
     "saved_model": "saved_model",
@@ -229,7 +231,10 @@ def _runner(path: str, workdir: pathlib.Path, image):
 
 
 def _matmul_peak(repeats: int) -> dict:
-    """4096^2 matmul GFLOP/s with 2 threads: fp32 (torch, numpy) and bf16 (torch)."""
+    """GFLOP/s with 2 threads: 4096^2 matmuls, fp32 (torch, numpy) and bf16
+    (torch), and one bf16 3x3 convolution as MIMO-UNet's 1/4 scale runs it
+    (128 channels, 180x320, channels_last): the rate a whole network of such
+    convolutions could reach at best."""
     import torch
 
     torch.set_num_threads(THREADS)
@@ -247,6 +252,14 @@ def _matmul_peak(repeats: int) -> dict:
     ):
         fn()
         results[name] = flop / statistics.median(time_runs(fn, repeats)[0])
+    x = torch.rand(1, 128, 180, 320).bfloat16()
+    w = torch.rand(128, 128, 3, 3).bfloat16()
+    x, w = (t.contiguous(memory_format=torch.channels_last) for t in (x, w))
+    with torch.inference_mode():
+        conv = lambda: torch.nn.functional.conv2d(x, w, padding=1)  # noqa: E731
+        conv()
+        seconds = min(time_runs(conv, max(repeats, 5))[0])  # a ceiling: best run
+    results[CONV_PEAK] = 2 * 9 * 128 * 128 * 180 * 320 / 1e9 / seconds
     return results
 
 
@@ -417,6 +430,13 @@ def summarize(args, results: dict, peaks: dict, bf16_cpu: bool) -> str:
                 f"and {100 * rate / peaks['bf16']:.0f}% of the bf16 matmul peak "
                 "(target >= 70%)."
             )
+            needed = work / (0.5 * ref_bf16)
+            lines.append(
+                f"0.5x would need {needed:.0f} GFLOP/s over the whole network: "
+                f"{100 * needed / peaks['conv']:.0f}% of the fastest single bf16 "
+                f"3x3 convolution on this machine ({peaks['conv']:.0f} GFLOP/s); "
+                f"the default path runs at {100 * rate / peaks['conv']:.0f}% of it."
+            )
         elif ref:
             lines.append(
                 f"Default `Deblurrer()` (no native bf16): {default / ref:.2f}x PyTorch "
@@ -435,7 +455,7 @@ def parent_main(args: argparse.Namespace) -> int:
         )
         return 2
     prepare(args)
-    print(f"fp32 matmul peak (4096^2, {THREADS} threads) ...", flush=True)
+    print(f"matmul and convolution peaks ({THREADS} threads) ...", flush=True)
     matmul = _spawn(args, "matmul")
     results: dict = {}
     for round_index in range(args.rounds):
@@ -468,9 +488,11 @@ def parent_main(args: argparse.Namespace) -> int:
         for when, m in (("before", matmul), ("after", matmul_after))
         for lib, rate in m.get("gflops", {}).items()
     }
+    matmuls = {k: v for k, v in rates.items() if CONV_PEAK not in k}
     peaks = {
-        "fp32": max(v for k, v in rates.items() if "bf16" not in k),
-        "bf16": max([v for k, v in rates.items() if "bf16" in k] or [float("nan")]),
+        "fp32": max(v for k, v in matmuls.items() if "bf16" not in k),
+        "bf16": max([v for k, v in matmuls.items() if "bf16" in k] or [float("nan")]),
+        "conv": max([v for k, v in rates.items() if CONV_PEAK in k] or [float("nan")]),
     }
     sys.path.insert(0, str(ROOT))
     from keras_mimo.utils.hardware import describe_cpu, native_bf16_flags
@@ -480,7 +502,8 @@ def parent_main(args: argparse.Namespace) -> int:
     print(
         "Matmul peaks of this machine, same run: "
         + ", ".join(f"{k} {v:.0f}" for k, v in rates.items())
-        + f" GFLOP/s -> fp32 peak {peaks['fp32']:.0f}, bf16 peak {peaks['bf16']:.0f}."
+        + f" GFLOP/s -> fp32 peak {peaks['fp32']:.0f}, bf16 peak {peaks['bf16']:.0f}"
+        f" (matmuls), bf16 3x3 convolution {peaks['conv']:.0f}."
     )
     print(
         f"Load average at the end: {os.getloadavg()[0]:.1f} (other jobs share the cores)."

@@ -5,7 +5,7 @@
 - TensorFlow: a `tf.function` traced once per input shape, compiled with
   XLA (`jit_compile=True`) or run as a plain TensorFlow graph (oneDNN
   kernels, `False`). Which is faster depends on the machine and precision
-  (a 1280x720 frame on a 2-core Zen 4: graph 4.1 s float32 and 2.1 s
+  (a 1280x720 frame on a 2-core Zen 5: graph 4.1 s float32 and 2.1 s
   bfloat16, XLA 6.0 s in both), so `Deblurrer` decides it with
   `keras_mimo.inference.execution`.
 - PyTorch: eager execution under `torch.inference_mode()`.

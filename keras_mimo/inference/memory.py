@@ -7,7 +7,7 @@ RSS above the loaded model, steepest slope over 256x256, 432x768 and
 
     bytes per pixel = K[backend, mode, precision] * width * batch
 
-with K (AMD EPYC Zen 4, 2 cores) of 32 for a TensorFlow graph in float32
+with K (AMD EPYC Zen 5, 2 cores) of 32 for a TensorFlow graph in float32
 and 15 in bfloat16, 36 and 32 for TensorFlow's XLA (XLA computes bfloat16
 convolutions in float32), 25 for JAX (XLA; 21 with the native convolutions
 of `keras_mimo.kernels`; 29 in bfloat16) and 68 for PyTorch (eager,
@@ -51,7 +51,7 @@ DEFAULT_MEMORY_BUDGET = 2**30
 #: Bytes per image pixel of the whole-image buffers a call keeps besides the
 #: model's (decoded file, float32 input, padded copy, blend accumulators,
 #: output): fitted to peak RSS of `keras-mimo deblur` at 1280x720 and
-#: 3840x2160 (TensorFlow, AMD EPYC Zen 4).
+#: 3840x2160 (TensorFlow, AMD EPYC Zen 5).
 IMAGE_BYTES_PER_PIXEL = 88
 #: Automatically chosen tile sides are multiples of this.
 TILE_MULTIPLE = 16

@@ -25,7 +25,7 @@ from keras_mimo.utils.probes import (
 
 # One compile mode per backend. JAX always compiles with XLA. On TensorFlow,
 # graph mode (oneDNN) beat XLA in every precision measured on CPU (AMX Xeon:
-# 6.8 vs 10.0 s fp32, 1.84 vs 10.1 s bf16; Zen 4: 4.4 vs 5.9 s fp32, 3.6 vs
+# 6.8 vs 10.0 s fp32, 1.84 vs 10.1 s bf16; Zen 5: 4.4 vs 5.9 s fp32, 3.6 vs
 # 6.2 s bf16, batch 4 x 256), and XLA cannot validate on images of varying
 # size (the loss's FFT with dynamic dimensions is unimplemented), so it is
 # not a candidate; PyTorch's compile is not used either (eager, as Keras).

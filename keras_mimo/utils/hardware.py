@@ -12,28 +12,35 @@ BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")
 
 @functools.cache
 def cpu_info() -> dict:
-    """`{"model": str, "flags": tuple[str, ...]}` of this machine's CPU.
+    """The model name, family/model numbers and flags of this machine's CPU.
 
-    Reads `/proc/cpuinfo` (Linux); elsewhere the model is
-    `platform.processor()` and the flag list is empty.
+    `{"model": str, "family": str, "flags": tuple[str, ...]}`. Reads
+    `/proc/cpuinfo` (Linux); elsewhere the model is `platform.processor()`
+    and the rest is empty. `family` is "<cpu family>/<model>" (for example
+    "26/2" for an AMD Zen 5): virtual machines often report only a bare
+    name such as "AMD EPYC", and the numbers tell the generations apart.
 
     Example:
     >>> sorted(cpu_info())
-    ['flags', 'model']
+    ['family', 'flags', 'model']
     """
     model, flags = platform.processor() or platform.machine(), ()
+    numbers = {}
     try:
         text = pathlib.Path("/proc/cpuinfo").read_text()
     except OSError:
-        return {"model": model, "flags": flags}
+        return {"model": model, "family": "", "flags": flags}
     for line in text.splitlines():
         key, _, value = line.partition(":")
         key = key.strip()
         if key == "model name" and value.strip():
             model = value.strip()
+        elif key in ("cpu family", "model") and key not in numbers:
+            numbers[key] = value.strip()
         elif key in ("flags", "Features") and not flags:
             flags = tuple(sorted(value.split()))
-    return {"model": model, "flags": flags}
+    family = "/".join(numbers[k] for k in ("cpu family", "model") if k in numbers)
+    return {"model": model, "family": family, "flags": flags}
 
 
 def native_bf16_flags() -> tuple[str, ...]:
@@ -49,5 +56,7 @@ def native_bf16_flags() -> tuple[str, ...]:
 
 def describe_cpu() -> str:
     """One line naming the CPU and its bfloat16 support, for logs and metadata."""
+    info = cpu_info()
     bf16 = ", ".join(native_bf16_flags()) or "no native bf16"
-    return f"{cpu_info()['model']} ({bf16})"
+    family = f", family/model {info['family']}" if info["family"] else ""
+    return f"{info['model']}{family} ({bf16})"

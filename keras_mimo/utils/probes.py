@@ -22,7 +22,7 @@ from keras_mimo.presets import keras_mimo_home
 from keras_mimo.utils.files import atomic_file
 from keras_mimo.utils.hardware import cpu_info
 
-_LIBRARIES = ("keras", "tensorflow", "jax", "jaxlib", "torch")
+_LIBRARIES = ("keras-mimo", "keras", "tensorflow", "jax", "jaxlib", "torch")
 
 
 def machine_key(*parts) -> str:
@@ -40,7 +40,9 @@ def machine_key(*parts) -> str:
             pass
     info = cpu_info()
     blob = json.dumps(
-        [info["model"], info["flags"], versions, *parts], sort_keys=True, default=str
+        [info["model"], info["family"], info["flags"], versions, *parts],
+        sort_keys=True,
+        default=str,
     )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

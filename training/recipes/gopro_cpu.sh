@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The shipped `gopro` preset (MIMO-UNet), trained on a 2-core CPU.
 #
-# Session 1 (2026-11-30, AMD EPYC Zen 4, avx512_bf16, no AMX, 1.9 h in all):
+# Session 1 (2026-11-30, AMD EPYC Zen 5, avx512_bf16, no AMX, 1.9 h in all):
 #   stage 1: STAGE=1 (steps 1-300 ran as the learning-rate A/B with one thread,
 #            then --resume with both cores; stopped by SIGTERM at step 1,400,
 #            which writes $OUT/preset);
