@@ -56,7 +56,7 @@ test: setup
 	done
 
 demo: $(VENV)/.installed
-	$(PY) -m keras_mimo.demo $(IMAGE)
+	$(PY) -m keras_mimo.demo --overwrite $(IMAGE)
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -9,7 +9,9 @@ written; `--synthetic-blur` treats it as sharp and blurs it first.
 
 The `gopro` preset ships inside the package (a user-installed `gopro`, such
 as the authors' converted weights, takes precedence); `--preset` picks
-another preset name or folder.
+another preset name or folder. It writes one file, `--output`'s
+`before_after.png`, and replaces an existing one only with `--overwrite`
+(`make demo` passes it for its own `demo_output/`).
 """
 
 import argparse
@@ -18,6 +20,9 @@ import pathlib
 import sys
 
 from keras_mimo.utils.quiet import quiet_startup
+
+#: The one file the demo writes, in its output folder.
+PICTURE = "before_after.png"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -33,6 +38,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--synthetic-blur", action="store_true", help="blur IMAGE first"
     )
     parser.add_argument("--backend", choices=("jax", "tensorflow", "torch"))
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help=f"replace an existing {PICTURE} in the output folder",
+    )
     return parser.parse_args(argv)
 
 
@@ -79,12 +89,14 @@ def load_model(preset: str):
 
 
 def side_by_side(panels, path: pathlib.Path) -> None:
+    """Writes the panels left to right, 8 white pixels apart, as one PNG."""
     import numpy as np
-    from PIL import Image
+
+    from keras_mimo.images.files import write_image
 
     gap = np.full((panels[0].shape[0], 8, 3), 255, "uint8")
     row = [p for panel in panels for p in (panel, gap)][:-1]
-    Image.fromarray(np.concatenate(row, axis=1)).save(path)
+    write_image(path, np.concatenate(row, axis=1), "PNG")
 
 
 def main(argv=None) -> int:
@@ -98,12 +110,18 @@ def main(argv=None) -> int:
     from keras_mimo.inference import Deblurrer, read_image
     from keras_mimo.metrics import psnr
 
+    output = pathlib.Path(args.output)
+    picture = output / PICTURE
+    if os.path.lexists(picture) and not args.overwrite:
+        print(
+            f"error: {picture} exists; pass --overwrite to replace it", file=sys.stderr
+        )
+        return 2
     try:
         model, note = load_model(args.preset)
     except PresetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    output = pathlib.Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
     print(f"Deblurring with {note}.")
     deblurrer = Deblurrer(model)
@@ -111,8 +129,8 @@ def main(argv=None) -> int:
     if args.image and not args.synthetic_blur:
         blurry = read_image(args.image).pixels[..., :3]
         restored = deblurrer(blurry)
-        side_by_side([blurry, restored], output / "before_after.png")
-        print(f"Wrote {output / 'before_after.png'} (left: input, right: restored).")
+        side_by_side([blurry, restored], picture)
+        print(f"Wrote {picture} (left: input, right: restored).")
         return 0
 
     sharp = read_image(args.image).pixels[..., :3] if args.image else demo_photo()
@@ -124,10 +142,10 @@ def main(argv=None) -> int:
             sharp[None].astype("float32") / 255, image[None].astype("float32") / 255
         )
         scores[name] = float(np.asarray(value)[0])
-    side_by_side([blurry, restored, sharp], output / "before_after.png")
+    side_by_side([blurry, restored, sharp], picture)
     print(f"PSNR blurry input: {scores['blurry input']:.2f} dB")
     print(f"PSNR restored:     {scores['restored']:.2f} dB")
-    print(f"Wrote {output / 'before_after.png'} (blurry | restored | sharp).")
+    print(f"Wrote {picture} (blurry | restored | sharp).")
     return 0
 
 

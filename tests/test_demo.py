@@ -29,3 +29,13 @@ def test_demo_restores_the_default_photo(tmp_path):
     assert restored > blurry + MIN_GAIN_DB, result.stdout
     with Image.open(tmp_path / "before_after.png") as picture:
         assert picture.size == (3 * 600 + 2 * 8, 400)  # blurry | restored | sharp
+
+
+def test_demo_keeps_an_existing_picture(tmp_path, capsys):
+    from keras_mimo.demo import PICTURE, main
+
+    mine = tmp_path / PICTURE
+    mine.write_bytes(b"the user's own file")
+    assert main(["--output", str(tmp_path), "--preset", "no-such-preset"]) == 2
+    assert f"{mine} exists; pass --overwrite" in capsys.readouterr().err
+    assert mine.read_bytes() == b"the user's own file"

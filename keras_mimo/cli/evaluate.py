@@ -4,6 +4,7 @@ import argparse
 import csv
 import io
 import math
+import os
 import sys
 
 from keras_mimo.cli.deblur import (
@@ -31,6 +32,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--data", required=True, metavar="PAIRS", help="pairs folder")
     add_model_arguments(parser)
     parser.add_argument("--csv", metavar="OUT.csv", help="also write the scores as CSV")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing OUT.csv"
+    )
     parser.add_argument("--limit", type=int, help="evaluate only the first N pairs")
     parser.add_argument(
         "--quantize",
@@ -120,6 +124,10 @@ def run(args: argparse.Namespace) -> int:
             from keras_mimo.images.files import check_output_path
 
             check_output_path(args.csv)
+            if os.path.lexists(args.csv) and not args.overwrite:
+                raise OutputPathError(
+                    args.csv, "exists; pass --overwrite to replace it"
+                )
         except OutputPathError as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_USAGE

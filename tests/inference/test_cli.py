@@ -189,6 +189,18 @@ def test_evaluate_prints_and_writes_scores(pairs, tmp_path, tiny_preset, capsys)
         assert np.isfinite(float(first[key]))
     assert 0 < float(first["ssim"]) <= 1
 
+    # An existing table is kept (refused before any deblurring) ...
+    written = table.read_bytes()
+    argv = ["evaluate", "--data", str(pairs), "--preset", "x", "--csv", str(table)]
+    assert main(argv) == 2
+    assert f"{table}: exists; pass --overwrite" in capsys.readouterr().err
+    assert table.read_bytes() == written
+    # ... and replaced with --overwrite.
+    table.write_text("old")
+    argv[4] = str(tiny_preset)
+    assert main([*argv, "--overwrite", "-q"]) == 0
+    assert table.read_text().startswith("image,width,height")
+
 
 @requires_shared
 @pytest.mark.once
