@@ -164,8 +164,14 @@ def validation_dataset(
     if isinstance(source, tuple):
         source = source[0]
     dataset = source.dataset(seed=seed, shuffle=False, repeat=False)
+    count = len(source)
     if max_examples is not None:
         dataset = dataset.take(max_examples)
+        count = min(count, max_examples)
+    # The files are read in a map, so tf.data cannot count them; with the count
+    # stated, Keras knows the number of batches and does not warn that the
+    # validation data "ran out" at the end of each pass.
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(count))
     dataset = dataset.map(
         lambda blur, sharp: (
             pad_to_multiple_tensor(blur, multiple),

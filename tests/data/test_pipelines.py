@@ -76,6 +76,9 @@ def test_validation_pads_whole_images(tmp_path):
     source = FilePairSource(folder_pairs(tmp_path / "b", tmp_path / "s"))
     items = batches(validation_dataset((source, 1.0)), 10)
     assert len(items) == 2  # finite
+    # ... and counted, so Keras's fit does not warn that it "ran out of data".
+    assert int(validation_dataset(source).cardinality()) == 2
+    assert int(validation_dataset(source, max_examples=1).cardinality()) == 1
     blur, sharp = items[0]
     assert blur.shape == sharp.shape == (1, 32, 40, 3)
     np.testing.assert_allclose(blur[0, :30, :38], image / 255.0, atol=1e-7)
