@@ -6,7 +6,9 @@ backend is chosen.
 
 Example:
 >>> import keras_mimo
->>> model = keras_mimo.MIMOUNet.from_variant("mimo_unet")  # doctest: +SKIP
+>>> model = keras_mimo.MIMOUNet.from_variant("mimo_unet")
+>>> model.count_params()
+6807171
 """
 
 from keras_mimo.utils.lazy import lazy_exports

@@ -1,8 +1,9 @@
 """The docstring examples of `keras_mimo` run and print what they show.
 
-Every module with a `>>>` example is a test. Examples that need files, the
-network or full-size models carry `# doctest: +SKIP`; the rest use tiny
-models. A module whose optional dependency (gradio, Beam, ONNX, ...) is not
+Every module with a `>>>` example is a test. Each runs in a folder holding
+the small real images its examples name (`make_workspace`); examples that
+need the network, a server, an exporter's minutes or data the fixtures do
+not have carry `# doctest: +SKIP`. A module whose optional dependency (gradio, Beam, ONNX, ...) is not
 installed is skipped, saying which. Examples print shapes as tuples, as JAX
 does; TensorFlow's `TensorShape([...])` and torch's `torch.Size([...])`
 compare equal to them, so the examples run on every backend.
@@ -12,10 +13,12 @@ import doctest
 import importlib
 import pathlib
 import re
+import shutil
 
 import pytest
 
 import keras_mimo
+from tests.conftest import FIXTURES
 
 PACKAGE = pathlib.Path(keras_mimo.__file__).parent
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
@@ -59,10 +62,42 @@ def test_the_examples_are_found():
     assert "keras_mimo.data.layouts" in names and len(names) > 50
 
 
+def make_workspace(folder: pathlib.Path) -> None:
+    """The files the examples name, made from the committed fixture pairs.
+
+    `photo.jpg`, `photo.png`, `blurry.png`, `a.png`, `b.png` and `photos/` are
+    small real blurry images; `val/`, `data/gopro_val/`, `GOPRO/` and
+    `GOPRO_Large/` hold the three fixture pairs in their layouts; `data/sharp/` holds the
+    sharp ones.
+    """
+    from PIL import Image
+
+    pairs = FIXTURES / "pairs"
+    blurry = sorted((pairs / "blur").glob("*.png"))
+    for name, source in (("photo", 0), ("blurry", 1), ("a", 1), ("b", 2)):
+        shutil.copy(blurry[source], folder / f"{name}.png")
+    (folder / "photos").mkdir()
+    for index, path in enumerate(blurry):
+        with Image.open(path) as image:
+            image.save(folder / "photos" / f"shot{index}.jpg", quality=95)
+    shutil.copy(folder / "photos" / "shot0.jpg", folder / "photo.jpg")
+    scene = "GOPRO_Large/{split}/GOPR0001_11_00"
+    for target in (
+        "GOPRO/test",
+        "val",
+        "data/gopro_val",
+        scene.format(split="train"),
+        scene.format(split="test"),
+    ):
+        shutil.copytree(pairs, folder / target)
+    shutil.copytree(pairs / "sharp", folder / "data" / "sharp")
+
+
 @pytest.mark.parametrize("name", modules_with_examples())
 def test_docstring_examples(name, tmp_path, monkeypatch):
     module = import_or_skip(name)
-    monkeypatch.chdir(tmp_path)  # examples that write files write here
+    make_workspace(tmp_path)
+    monkeypatch.chdir(tmp_path)  # the examples' files are here; they write here
     tests = doctest.DocTestFinder().find(module, name)
     runner = doctest.DocTestRunner(checker=ShapeChecker(), optionflags=FLAGS)
     report = []

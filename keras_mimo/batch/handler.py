@@ -32,10 +32,14 @@ class DeblurModelHandler(ModelHandler[np.ndarray, PredictionResult, Any]):
             `memory_budget`, `overlap`, `precision`).
 
     Example:
-    >>> import apache_beam as beam  # doctest: +SKIP
-    >>> from apache_beam.ml.inference.base import RunInference  # doctest: +SKIP
-    >>> handler = DeblurModelHandler("gopro", ensemble=4)  # doctest: +SKIP
-    >>> arrays | RunInference(handler)  # doctest: +SKIP
+    >>> import apache_beam as beam
+    >>> from apache_beam.ml.inference.base import RunInference
+    >>> handler = DeblurModelHandler("gopro", ensemble=4)
+    >>> with beam.Pipeline() as p:
+    ...     _ = (p | beam.Create([np.zeros((16, 24, 3), "uint8")])
+    ...            | RunInference(handler)
+    ...            | beam.Map(lambda result: print(result.inference.pixels.shape)))
+    (16, 24, 3)
     """
 
     def __init__(self, model: str | os.PathLike, **deblurrer_options):

@@ -16,9 +16,10 @@ pipeline parts import TensorFlow, nothing here imports Keras.
 Example:
 >>> from keras_mimo import data
 >>> sources = [data.parse_source_spec(s) for s in ["gopro:GOPRO_Large",
-...            "synth_gopro:frames@0.5"]]  # doctest: +SKIP
->>> train = data.with_model_targets(data.training_dataset(sources, seed=0))  # doctest: +SKIP
->>> val = data.validation_dataset(data.parse_source_spec("gopro:GOPRO_Large", split="test")[0])  # doctest: +SKIP
+...            "synth_shake:data/sharp@0.5"]]
+>>> train = data.with_model_targets(data.training_dataset(sources, crop=64, seed=0))
+>>> test = data.parse_source_spec("gopro:GOPRO_Large", split="test")[0]
+>>> val = data.validation_dataset(test)
 """
 
 from keras_mimo.utils.lazy import lazy_exports

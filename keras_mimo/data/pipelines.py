@@ -8,9 +8,17 @@ outputs. All map functions are TensorFlow ops only, so the pipelines work
 whatever `KERAS_BACKEND` the model uses.
 
 Example:
->>> source, weight = parse_source_spec("folders:val/blur,val/sharp")  # doctest: +SKIP
->>> train = with_model_targets(training_dataset([(source, weight)], seed=0))  # doctest: +SKIP
->>> model.fit(train, steps_per_epoch=1000)  # doctest: +SKIP
+>>> import keras_mimo
+>>> from keras_mimo.data import parse_source_spec
+>>> source, weight = parse_source_spec("folders:val/blur,val/sharp")
+>>> train = with_model_targets(
+...     training_dataset([(source, weight)], crop=32, batch_size=2, seed=0)
+... )
+>>> model = keras_mimo.MIMOUNet(num_res=1, width=8)
+>>> model.compile(optimizer="adam", loss=keras_mimo.MIMOLoss())
+>>> history = model.fit(train, steps_per_epoch=2, verbose=0)
+>>> len(history.history["loss"])
+1
 """
 
 import math
@@ -84,8 +92,12 @@ def training_dataset(
         Dataset of `(blur, sharp)`, float32 `(batch_size, H, W, 3)` in [0, 1].
 
     Example:
-    >>> ds = training_dataset([(source, 1.0)], crop=256, batch_size=4, seed=0)  # doctest: +SKIP
-    >>> blur, sharp = next(iter(ds))  # doctest: +SKIP
+    >>> from keras_mimo.data import parse_source_spec
+    >>> source, _ = parse_source_spec("val")  # a {blur,sharp} folder
+    >>> ds = training_dataset([(source, 1.0)], crop=64, batch_size=4, seed=0)
+    >>> blur, sharp = next(iter(ds))
+    >>> blur.shape
+    TensorShape([4, 64, 64, 3])
     """
     crop = (crop, crop) if isinstance(crop, int) else tuple(crop)
     rotate = rotate and crop[0] == crop[1]
@@ -159,7 +171,10 @@ def validation_dataset(
         seed: seed of a synthetic source, fixed so validation is repeatable.
 
     Example:
-    >>> val = validation_dataset(parse_source_spec("gopro:GOPRO_Large?split=test")[0])  # doctest: +SKIP
+    >>> from keras_mimo.data import parse_source_spec
+    >>> val = validation_dataset(parse_source_spec("gopro:GOPRO_Large?split=test")[0])
+    >>> [tuple(blur.shape) for blur, _ in val]  # 72x96, padded to 72x96
+    [(1, 72, 96, 3), (1, 72, 96, 3), (1, 72, 96, 3)]
     """
     if isinstance(source, tuple):
         source = source[0]
@@ -190,6 +205,9 @@ def with_model_targets(dataset: tf.data.Dataset) -> tf.data.Dataset:
     target structure to match the outputs.
 
     Example:
-    >>> train = with_model_targets(training_dataset(source, seed=0))  # doctest: +SKIP
+    >>> from keras_mimo.data import parse_source_spec
+    >>> source, _ = parse_source_spec("val")
+    >>> train = with_model_targets(training_dataset(source, crop=32, seed=0))
+    >>> blur, (quarter, half, full) = next(iter(train))
     """
     return dataset.map(lambda blur, sharp: (blur, (sharp, sharp, sharp)))

@@ -147,9 +147,9 @@ def parse_source_spec(spec: str, split: str = "train") -> tuple[Source, float]:
             the data it names (missing partner, ...).
 
     Example:
-    >>> source, weight = parse_source_spec("synth_gopro:data/gopro_frames@0.7")  # doctest: +SKIP
-    >>> weight  # doctest: +SKIP
-    0.7
+    >>> source, weight = parse_source_spec("synth_shake:data/sharp@0.7")
+    >>> source, weight
+    (CameraShakeSource(3 photos, kernel_size=41), 0.7)
     >>> parse_source_spec("imagenet:/data")
     Traceback (most recent call last):
     ...

@@ -2,9 +2,10 @@
 
 Example:
 >>> from keras_mimo.inference import Deblurrer, deblur
->>> sharp = deblur("blurry.png", preset="gopro")  # doctest: +SKIP
->>> deblurrer = Deblurrer(preset="gopro", ensemble=8, memory_budget="1G")  # doctest: +SKIP
->>> outputs = deblurrer(["a.png", "b.png"])  # doctest: +SKIP
+>>> sharp = deblur("blurry.png", preset="gopro")
+>>> deblurrer = Deblurrer(preset="gopro", ensemble=8, memory_budget="1G")
+>>> [output.shape for output in deblurrer(["a.png", "b.png"])]
+[(72, 96, 3), (72, 96, 3)]
 
 Nothing here imports a deep-learning framework until a model is run, and
 Pillow is imported only for files and PIL images.

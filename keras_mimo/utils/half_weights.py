@@ -40,8 +40,11 @@ def store_weights_as_float16(path: str | os.PathLike) -> int:
         The number of arrays converted.
 
     Example:
-    >>> store_weights_as_float16("preset/model.weights.h5")  # doctest: +SKIP
-    160
+    >>> from keras_mimo import MIMOUNet
+    >>> MIMOUNet(num_res=1, width=8).save_to_preset("preset")
+    PosixPath('preset')
+    >>> store_weights_as_float16("preset/model.weights.h5")
+    76
     """
     converted = []
     with atomic_file(path, suffix=".h5") as tmp:

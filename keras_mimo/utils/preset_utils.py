@@ -241,7 +241,11 @@ class PresetMixin:
         The returned model's `preset_source` says where it came from.
 
         Example:
-        >>> model = MIMOUNet.from_preset("path/to/preset_dir")  # doctest: +SKIP
+        >>> from keras_mimo import MIMOUNet
+        >>> MIMOUNet(num_res=1, width=8).save_to_preset("my_preset")
+        PosixPath('my_preset')
+        >>> MIMOUNet.from_preset("my_preset").preset_source["origin"]
+        'directory'
         """
         if dtype is None and keras.config.dtype_policy().name != "float32":
             dtype = keras.config.dtype_policy().name
@@ -255,6 +259,11 @@ class PresetMixin:
         """Saves config, weights and metadata (with weight sha256) to a directory.
 
         Example:
-        >>> model.save_to_preset("my_preset", {"training_data": "GoPro"})  # doctest: +SKIP
+        >>> from keras_mimo import MIMOUNet
+        >>> model = MIMOUNet(num_res=1, width=8)
+        >>> model.save_to_preset("my_preset", {"training_data": "GoPro"})
+        PosixPath('my_preset')
+        >>> sorted(os.listdir("my_preset"))
+        ['config.json', 'metadata.json', 'model.weights.h5']
         """
         return save_preset(self, preset_dir, metadata)
