@@ -30,7 +30,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--memory-budget",
         help="working memory for one image (its buffers, then the model calls), "
-        "e.g. 512M, 1.5G (default 1G)",
+        "e.g. 512M, 1.5G (default 1.2G)",
     )
     parser.add_argument(
         "--ensemble",

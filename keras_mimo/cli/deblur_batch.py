@@ -42,7 +42,7 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument("--ensemble", type=int, choices=(1, 4, 8), default=1)
     parser.add_argument("--tile", type=parse_tile, help="tile size N or HxW")
-    parser.add_argument("--memory-budget", help="per image, e.g. 512M (default 1G)")
+    parser.add_argument("--memory-budget", help="per image, e.g. 512M (default 1.2G)")
     add_precision_argument(parser)
     parser.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality")
     parser.set_defaults(func=run, passthrough=True)

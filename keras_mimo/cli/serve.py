@@ -34,7 +34,7 @@ def add_parser(subparsers) -> None:
         help="also create a temporary public gradio.live link (needs internet)",
     )
     parser.add_argument(
-        "--memory-budget", help="per image, e.g. 512M, 1.5G (default 1G)"
+        "--memory-budget", help="per image, e.g. 512M, 1.5G (default 1.2G)"
     )
     parser.add_argument(
         "--max-file-size", default="200mb", help="largest upload (default 200mb)"

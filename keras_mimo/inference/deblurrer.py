@@ -100,7 +100,7 @@ class Deblurrer:
         overlap: minimum overlap between neighbouring tiles (multiple of 4).
         memory_budget: working memory for deblurring one image (its
             whole-image buffers, then the model calls), in bytes or as a
-            string like `"512M"`, `"1.5G"` (default 1 GiB). See
+            string like `"512M"`, `"1.5G"` (default 1.2 GiB). See
             `keras_mimo.inference.memory` for the estimates it is compared to.
         ensemble: 1, 4 (flips) or 8 (flips and 90 degree rotations)
             geometric self-ensemble; 8 with MIMO-UNet+ is MIMO-UNet++.

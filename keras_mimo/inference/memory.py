@@ -21,9 +21,10 @@ when `H * W * bytes_per_pixel <= B`.
 `choose_tile` picks the tile shape (multiples of 16, or the whole padded
 image side) that fits the budget and needs the least total computation
 including overlaps, within what `model_call_budget` leaves after the
-whole-image buffers. With the default 1 GiB budget a 1280x720 frame runs
-whole on every backend but PyTorch, and a 1920x1080 one in 2 tiles on
-TensorFlow's bfloat16 graph.
+whole-image buffers. With the default 1.2 GiB budget a 1280x720 frame runs
+whole on every backend but PyTorch (whole there would pass 1.5 GB of
+resident memory), and a 1920x1080 one whole on TensorFlow's bfloat16 graph;
+a larger budget would take `keras-mimo deblur` past 2 GB at 3840x2160.
 """
 
 import re
@@ -46,8 +47,10 @@ BYTES_PER_PIXEL_PER_CHANNEL = {
     ("torch", "eager", "bfloat16"): 42,
 }
 #: Default working-memory budget: keeps `keras-mimo deblur` under 1.5 GB of
-#: resident memory for 1280x720 images and under 2 GB for 3840x2160 ones.
-DEFAULT_MEMORY_BUDGET = 2**30
+#: resident memory for 1280x720 images and under 2 GB for 3840x2160 ones
+#: (measured up to 1.85 GB, TensorFlow bf16 graph at 4K), and runs 1920x1080
+#: whole on TensorFlow's bfloat16 graph (it needs 1.10 GiB).
+DEFAULT_MEMORY_BUDGET = int(1.2 * 2**30)
 #: Bytes per image pixel of the whole-image buffers a call keeps besides the
 #: model's (decoded file, float32 input, padded copy, blend accumulators,
 #: output): fitted to peak RSS of `keras-mimo deblur` at 1280x720 and

@@ -29,7 +29,7 @@ def build_app(
     Args:
         presets: preset names or directories offered first (the first is
             the default); installed presets are offered too.
-        memory_budget: `Deblurrer` working memory per image (default 1 GiB).
+        memory_budget: `Deblurrer` working memory per image (default 1.2 GiB).
         service: the `DeblurService` to use (default: a new one).
 
     Example:

@@ -74,3 +74,28 @@ def test_choose_tile_fits_budget_and_multiple():
     # A budget below the smallest tile still gives the smallest tile.
     assert choose_tile(720, 1280, 1, bytes_per_pixel, 32) == (80, 80)
     assert tiles_per_call(64 * 64, 512 * 2**20, 3200) == 40
+
+
+@pytest.mark.once
+@pytest.mark.parametrize(
+    "key, height, width, whole",
+    [
+        (("tensorflow", "graph", "bfloat16"), 720, 1280, True),
+        (("tensorflow", "graph", "bfloat16"), 1080, 1920, True),
+        (("jax", "XLA", "float32"), 720, 1280, True),
+        # Whole, PyTorch's 720p frame would pass the 1.5 GB resident target.
+        (("torch", "eager", "bfloat16"), 720, 1280, False),
+        (("tensorflow", "graph", "bfloat16"), 2160, 3840, False),
+    ],
+)
+def test_default_budget_runs_what_the_readme_says(key, height, width, whole):
+    """The default memory budget's plans for the full MIMO-UNet (width 32)."""
+    from keras_mimo.inference.memory import (
+        BYTES_PER_PIXEL_PER_CHANNEL,
+        DEFAULT_MEMORY_BUDGET,
+        model_call_budget,
+    )
+
+    budget = model_call_budget(DEFAULT_MEMORY_BUDGET, height, width)
+    tile = choose_tile(height, width, budget, BYTES_PER_PIXEL_PER_CHANNEL[key] * 32, 32)
+    assert (tile is None) == whole, tile
