@@ -60,7 +60,7 @@ class DeblurService:
             folder, removed by the OS's temp clean-up).
 
     Example:
-    >>> service = DeblurService()
+    >>> service = DeblurService(output_dir="served")
     >>> result = service.deblur("photo.jpg", "gopro", ensemble=1)
     >>> result.path.name, result.after.shape
     ('photo_deblurred.jpg', (72, 96, 3))
