@@ -71,6 +71,7 @@ class DeblurService:
         self.output_dir = pathlib.Path(
             output_dir or tempfile.mkdtemp(prefix="keras_mimo_serve_")
         )
+        self.output_dir.mkdir(parents=True, exist_ok=True)
         self._deblurrers: dict[tuple, object] = {}
 
     def deblurrer(self, preset: str, ensemble: int = 1, precision: str = "auto"):
