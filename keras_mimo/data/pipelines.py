@@ -16,7 +16,7 @@ Example:
 ... )
 >>> model = keras_mimo.MIMOUNet(num_res=1, width=8)
 >>> model.compile(optimizer="adam", loss=keras_mimo.MIMOLoss())
->>> history = model.fit(train, steps_per_epoch=2, verbose=0)
+>>> history = model.fit(train, steps_per_epoch=2, verbose=0, shuffle=False)  # the dataset shuffles
 >>> len(history.history["loss"])
 1
 """
