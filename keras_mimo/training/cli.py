@@ -436,12 +436,19 @@ def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
     final.set_weights(source.get_weights())
     history = state.get("history", [])
     scores = [h for h in history if "val_full_psnr" in h]
+    chosen = max(scores, key=lambda h: h["val_full_psnr"]) if scores else None
+    steps_run = state.get("step")
+    # The steps behind the weights: the best epoch's, when they come from it.
+    steps = steps_run
+    if source is not model and chosen and steps_run:
+        steps = min(int(chosen["epoch"]) * args.steps_per_epoch, steps_run)
     metadata = {
         "source": "trained with training/fit.py",
         "command": "python training/fit.py " + " ".join(sys.argv[1:]),
         "training_data": args.data,
         "validation_data": args.val_data,
-        "steps": state.get("step"),
+        "steps": steps,
+        "steps_run": steps_run,
         "epochs": state.get("epoch"),
         "batch_size": args.batch_size,
         "crop": args.crop,
@@ -449,12 +456,12 @@ def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
         "precision": model.dtype_policy.name,
         "training_hardware": describe_cpu(),
         "wall_time_s_last_session": round(wall, 1),
-        "validation": max(scores, key=lambda h: h["val_full_psnr"]) if scores else None,
+        "validation": chosen,
         # Training loss/PSNR next to validation: a widening gap is over-fitting.
         "validation_curve": [{k: h[k] for k in CURVE_KEYS if k in h} for h in scores],
     }
     if args.init_from:
-        metadata.update(stages_from(args.init_from, state.get("step") or 0, MIMOUNet))
+        metadata.update(stages_from(args.init_from, steps or 0, MIMOUNet))
     final.save_to_preset(os.path.join(output, "preset"), metadata)
     print(f"Preset written to {os.path.join(output, 'preset')}")
     print(json.dumps(metadata["validation"]))
