@@ -11,6 +11,10 @@
 #   stage 3: STAGE=2 INIT=gopro OUT=runs/gopro_s3 bash training/recipes/gopro_cpu.sh \
 #              --steps 3000 --lr 2e-4 --seed 2
 #   shipped with --hours 3.8 (all sessions): +1.12 dB on gopro_val.
+# Session 3 (2026-11-30, AMD EPYC Zen 5 (family 26), 1.6 h):
+#   stage 4: STAGE=2 INIT=gopro OUT=runs/gopro_s4 bash training/recipes/gopro_cpu.sh \
+#              --steps 3200 --lr 1e-4 --seed 3
+#   best checkpoint (step 2,400) shipped with --hours 5.4: +1.20 dB on gopro_val.
 # Continue in a later session from the shipped weights:
 #   STAGE=2 INIT=gopro OUT=runs/gopro_next bash training/recipes/gopro_cpu.sh
 set -euo pipefail
