@@ -113,8 +113,10 @@ def main(argv=None) -> int:
     output = pathlib.Path(args.output)
     picture = output / PICTURE
     if os.path.lexists(picture) and not args.overwrite:
+        from keras_mimo.utils.errors import OutputExistsError
+
         print(
-            f"error: {picture} exists; pass --overwrite to replace it", file=sys.stderr
+            f"error: {OutputExistsError(picture, 'pass --overwrite')}", file=sys.stderr
         )
         return 2
     try:

@@ -122,13 +122,12 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         try:  # fail before the slow part, not after it
             from keras_mimo.images.files import check_output_path
+            from keras_mimo.utils.errors import OutputExistsError
 
             check_output_path(args.csv)
             if os.path.lexists(args.csv) and not args.overwrite:
-                raise OutputPathError(
-                    args.csv, "exists; pass --overwrite to replace it"
-                )
-        except OutputPathError as error:
+                raise OutputExistsError(args.csv, "pass --overwrite")
+        except (OutputPathError, OutputExistsError) as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_USAGE
     try:

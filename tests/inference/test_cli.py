@@ -193,7 +193,7 @@ def test_evaluate_prints_and_writes_scores(pairs, tmp_path, tiny_preset, capsys)
     written = table.read_bytes()
     argv = ["evaluate", "--data", str(pairs), "--preset", "x", "--csv", str(table)]
     assert main(argv) == 2
-    assert f"{table}: exists; pass --overwrite" in capsys.readouterr().err
+    assert f"{table} exists; pass --overwrite" in capsys.readouterr().err
     assert table.read_bytes() == written
     # ... and replaced with --overwrite.
     table.write_text("old")
