@@ -20,6 +20,7 @@ import re
 
 import keras
 
+from keras_mimo.training.averaging import averaged_weights
 from keras_mimo.training.errors import TrainingStateError
 from keras_mimo.utils.errors import UnsafePathError
 from keras_mimo.utils.files import atomic_file, path_inside, remove_stale_temporaries
@@ -126,7 +127,10 @@ class TrainingCheckpoint(keras.callbacks.Callback):
     """Saves a resumable checkpoint every `every` epochs; keeps the best model.
 
     Epochs whose logs hold a NaN or inf never overwrite the last good
-    checkpoint; `TerminateOnNaN` stops the run.
+    checkpoint; `TerminateOnNaN` stops the run. With a weight average
+    (`--ema`), `best.keras` holds the average, which validation scored; the
+    periodic checkpoints hold the raw weights and, in the optimizer, the
+    average, so a resumed run continues both.
 
     Args:
         directory: the run's output folder.
@@ -161,7 +165,8 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         score = logs.get(self.monitor)
         if score is not None and score > self.best:
             self.best = score
-            save_model_atomic(self.model, self.directory / "best.keras")
+            with averaged_weights(self.model):
+                save_model_atomic(self.model, self.directory / "best.keras")
         if (epoch + 1) % self.every:
             return
         name = checkpoint_name(epoch + 1)

@@ -113,6 +113,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--warmup-steps", type=int, default=0, help="linear warm-up (cosine only)"
     )
     p.add_argument(
+        "--ema",
+        type=float,
+        metavar="MOMENTUM",
+        help="keep an exponential moving average of the weights (e.g. 0.999, "
+        "about the last 1000 steps); validation, best.keras and the preset use "
+        "it (keras_mimo.training.averaging)",
+    )
+    p.add_argument(
         "--frequency-weight",
         type=float,
         default=0.1,
@@ -197,6 +205,8 @@ def check_values(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         p.error(f"--crop must be a positive multiple of 4, got {args.crop}")
     if not 0 < args.lr < float("inf"):
         p.error(f"--lr must be a positive number, got {args.lr}")
+    if args.ema is not None and not 0 < args.ema < 1:
+        p.error(f"--ema must be between 0 and 1 (exclusive), got {args.ema}")
     if not 0 <= args.frequency_weight < float("inf"):
         p.error(f"--frequency-weight must be >= 0, got {args.frequency_weight}")
     if args.warmup_steps < 0:
@@ -278,6 +288,7 @@ def main(argv=None) -> int:
 
     from keras_mimo import PSNR, SSIM, MIMOLoss, MIMOUNet
     from keras_mimo.data.seeds import derive_seed
+    from keras_mimo.training.averaging import weight_average_momentum
     from keras_mimo.training.checkpoints import (
         TrainingCheckpoint,
         checkpoint_path,
@@ -326,6 +337,14 @@ def main(argv=None) -> int:
             print(
                 f"Resumed {state['checkpoint']} (epoch {state['epoch']}, step {state['step']})."
             )
+            if args.ema is not None and args.ema != weight_average_momentum(model):
+                print(
+                    f"error: --ema {args.ema} differs from the run's "
+                    f"({weight_average_momentum(model)}, {resume_from.name}); "
+                    "a resumed run keeps its optimizer: drop --ema or start a new run",
+                    file=sys.stderr,
+                )
+                return 2
         else:
             path = choose_path(args, MIMOUNet)
             keras.utils.set_random_seed(seed % 2**31)
@@ -338,7 +357,11 @@ def main(argv=None) -> int:
                 args.warmup_steps,
             )
             model.compile(
-                optimizer=keras.optimizers.Adam(schedule),
+                optimizer=keras.optimizers.Adam(
+                    schedule,
+                    use_ema=args.ema is not None,
+                    ema_momentum=args.ema or 0.99,
+                ),
                 loss=MIMOLoss(args.frequency_weight),
                 metrics={"full": [PSNR(), SSIM()]},
                 jit_compile=path.jit_compile,
@@ -348,7 +371,10 @@ def main(argv=None) -> int:
         f"backend {args.backend}, {replicas} replica(s), policy {model.dtype_policy.name}"
     )
     train, val = make_datasets(args, seed, replicas)
+    # Validation scores the weight average (swapped in for evaluation only).
+    swap = keras.callbacks.SwapEMAWeights()
     callbacks = [
+        *([swap] if weight_average_momentum(model) else []),
         keras.callbacks.TerminateOnNaN(),
         TrainingCheckpoint(
             output, args.steps_per_epoch, args.seed, every=args.checkpoint_every
@@ -373,6 +399,8 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         # Ctrl-C or SIGTERM: keep what the finished epochs earned.
         print("\nInterrupted: writing the preset from the best checkpoint so far.")
+        if weight_average_momentum(model):
+            swap.on_test_end()  # an interrupted validation gives the weights back
         return write_preset(args, model, output, time.time() - start, keras, MIMOUNet)
     except Exception as error:
         from keras_mimo.data.errors import truncated_file_error
@@ -423,7 +451,11 @@ CURVE_KEYS = ("epoch", "loss", "full_psnr", "val_full_psnr", "val_full_ssim")
 
 
 def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
-    """Saves the best (else last) weights as a float32 preset with provenance."""
+    """Saves the best (else last) weights as a float32 preset with provenance.
+
+    With `--ema` these are the weight average's (`best.keras` holds it).
+    """
+    from keras_mimo.training.averaging import averaged_weights, weight_average_momentum
     from keras_mimo.training.checkpoints import read_state
     from keras_mimo.utils.hardware import describe_cpu
 
@@ -433,7 +465,8 @@ def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
     config = {**source.get_config(), "dtype": "float32"}
     config.pop("name", None)
     final = MIMOUNet.from_config(config)
-    final.set_weights(source.get_weights())
+    with averaged_weights(source):
+        final.set_weights(source.get_weights())
     history = state.get("history", [])
     scores = [h for h in history if "val_full_psnr" in h]
     chosen = max(scores, key=lambda h: h["val_full_psnr"]) if scores else None
@@ -454,6 +487,7 @@ def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
         "crop": args.crop,
         "steps_per_epoch": args.steps_per_epoch,
         "precision": model.dtype_policy.name,
+        "ema_momentum": weight_average_momentum(model),
         "training_hardware": describe_cpu(),
         "wall_time_s_last_session": round(wall, 1),
         "validation": chosen,
