@@ -28,10 +28,10 @@ import tensorflow as tf
 from keras_mimo.data.decoding import read_image_tensor
 from keras_mimo.data.image_files import image_info, list_images
 from keras_mimo.data.synthesis.base import SyntheticSource, crop_window
+from keras_mimo.data.synthesis.gamma import GAMMA
 from keras_mimo.data.synthesis.kernels import random_motion_kernel
 from keras_mimo.images.padding import pad_at_least_tensor
 
-GAMMA = 2.2
 SATURATION_THRESHOLD = 0.98
 
 

@@ -20,11 +20,7 @@ from keras_mimo.data.errors import DataError
 from keras_mimo.data.image_files import image_info, list_images, natural_key
 from keras_mimo.data.seeds import block_shuffle, derive_seed, resolve_seed
 from keras_mimo.data.synthesis.base import SyntheticSource, crop_window
-
-GAMMA = 2.2
-# A hair above float64 round-off, so a value that is mathematically an integer
-# in 8-bit units (e.g. 160 - 1e-12) is not truncated to the integer below it.
-_TRUNCATION_EPSILON = 1e-9
+from keras_mimo.data.synthesis.gamma import GAMMA, TRUNCATION_EPSILON
 
 
 def _read_crops(path: tf.Tensor, windows: tf.Tensor) -> tf.Tensor:
@@ -74,7 +70,7 @@ def average_frames(
 def _finish(linear: tf.Tensor, gamma: float, quantize: bool) -> tf.Tensor:
     image = tf.clip_by_value(linear, 0.0, 1.0) ** (1.0 / gamma)
     if quantize:
-        image = tf.floor(image * 255.0 + _TRUNCATION_EPSILON) / 255.0
+        image = tf.floor(image * 255.0 + TRUNCATION_EPSILON) / 255.0
     return tf.cast(image, tf.float32)
 
 
