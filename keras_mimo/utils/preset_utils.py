@@ -180,10 +180,16 @@ def load_preset(cls, name_or_path, load_weights: bool = True, **kwargs):
 PRESET_FILES = (CONFIG_FILE, WEIGHTS_FILE, METADATA_FILE)
 
 
-def _write_preset_files(model, folder: pathlib.Path, metadata: dict | None) -> None:
+def _write_preset_files(
+    model, folder: pathlib.Path, metadata: dict | None, half: bool
+) -> None:
     config = keras.saving.serialize_keras_object(model)
     (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2))
     model.save_weights(folder / WEIGHTS_FILE)
+    if half:
+        from keras_mimo.utils.half_weights import store_weights_as_float16
+
+        store_weights_as_float16(folder / WEIGHTS_FILE)
     info = {
         "variant": getattr(model, "variant", None),
         "parameters": int(model.count_params()),
@@ -197,17 +203,20 @@ def _write_preset_files(model, folder: pathlib.Path, metadata: dict | None) -> N
     (folder / METADATA_FILE).write_text(json.dumps(info, indent=2))
 
 
-def save_preset(model, directory, metadata: dict | None = None) -> pathlib.Path:
+def save_preset(
+    model, directory, metadata: dict | None = None, half: bool = False
+) -> pathlib.Path:
     """Writes `model` as a preset directory, atomically.
 
     An existing preset at `directory` is replaced; a folder that holds
     anything besides a preset's three files is refused with `PresetError`
-    and left as it is.
+    and left as it is. `half=True` stores the weights as float16
+    (`store_weights_as_float16`); they load back in the model's dtype.
     """
     directory = pathlib.Path(directory)
     try:
         with atomic_directory(directory, PRESET_FILES.__contains__, "a preset") as tmp:
-            _write_preset_files(model, tmp, metadata)
+            _write_preset_files(model, tmp, metadata, half)
     except ForeignFilesError as error:
         raise PresetError(str(error)) from None
     return directory
@@ -254,9 +263,15 @@ class PresetMixin:
         return load_preset(cls, preset, load_weights=load_weights, **kwargs)
 
     def save_to_preset(
-        self, preset_dir: str | os.PathLike, metadata: dict | None = None
+        self,
+        preset_dir: str | os.PathLike,
+        metadata: dict | None = None,
+        half: bool = False,
     ):
         """Saves config, weights and metadata (with weight sha256) to a directory.
+
+        `half=True` stores float16 weights (half the size), restored to the
+        model's dtype on load.
 
         Example:
         >>> from keras_mimo import MIMOUNet
@@ -266,4 +281,4 @@ class PresetMixin:
         >>> sorted(os.listdir("my_preset"))
         ['config.json', 'metadata.json', 'model.weights.h5']
         """
-        return save_preset(self, preset_dir, metadata)
+        return save_preset(self, preset_dir, metadata, half)
