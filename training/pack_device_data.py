@@ -1,11 +1,12 @@
-"""Packs the `gopro` preset's training material into one carried folder.
+"""Packs the training material for a lent GPU machine into one carried folder.
 
 The GPU machine receives only the repository plus carried paths (64 MiB in
-all), so this writes `.train_data/` (git-ignored): consecutive sharp frames
-cut to one fixed window (exact for GoPro-style synthesis, which averages
-pixel by pixel), a set of sharp photographs for camera-shake synthesis, and
-optionally a few validation pairs, then checks the total against the budget.
-Blur is synthesized on the device by `training/fit.py`.
+all, `.whl/` included), so this writes `.train_data/` (git-ignored): the
+160 consecutive sharp frames cut to one fixed window (exact for GoPro-style
+synthesis, which averages pixel by pixel), the `gopro_val` pairs, and
+optionally sharp photographs for camera-shake synthesis, then checks the
+total against what the working tree and `.whl/` leave of the 64 MiB.
+`training/fit_on_device.py` synthesizes the blur on the device.
 
     python training/pack_device_data.py --shared ../shared --output .train_data
 """
@@ -14,6 +15,7 @@ import argparse
 import json
 import pathlib
 import shutil
+import subprocess
 import sys
 
 from PIL import Image
@@ -24,6 +26,9 @@ from keras_mimo.utils.files import atomic_directory
 #: What this script writes; an existing --output holding anything else is
 #: refused, never deleted.
 PACKED = ("frames", "sharp", "val", "manifest.json")
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+#: What one device call carries at most: working tree plus carried paths.
+CALL_LIMIT_MIB = 64.0
 
 
 def pack_frames(frames: pathlib.Path, out: pathlib.Path, window: int) -> int:
@@ -36,6 +41,20 @@ def pack_frames(frames: pathlib.Path, out: pathlib.Path, window: int) -> int:
             out / path.name, optimize=True
         )
     return len(list(out.iterdir()))
+
+
+def carried_elsewhere_mib(root: pathlib.Path = ROOT) -> float:
+    """MiB of the device call's limit taken by the working tree and `.whl/`."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    paths = [root / name for name in listing if name]
+    paths += list((root / ".whl").glob("*"))
+    return sum(p.stat().st_size for p in paths if p.is_file()) / 2**20
 
 
 def copy_files(paths, out: pathlib.Path) -> int:
@@ -54,15 +73,22 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--photos",
-        nargs="+",
-        default=["kodak24", "skimage", "sklearn"],
-        help="sharp/ sets",
+        nargs="*",
+        default=[],
+        help="sharp/ sets for camera-shake synthesis (fit_on_device.py uses none)",
     )
     parser.add_argument(
-        "--val-pairs", type=int, default=2, help="gopro_val pairs to carry"
+        "--val-pairs", type=int, default=6, help="gopro_val pairs to carry"
     )
-    parser.add_argument("--budget-mb", type=float, default=60.0)
+    parser.add_argument(
+        "--budget-mb",
+        type=float,
+        help="MiB the packed data may take (default: what the device call's "
+        "64 MiB leave beside the working tree and .whl/)",
+    )
     args = parser.parse_args(argv)
+    if args.budget_mb is None:
+        args.budget_mb = round(CALL_LIMIT_MIB - carried_elsewhere_mib(), 1)
     try:
         with atomic_directory(args.output, PACKED.__contains__, "packed data") as out:
             return pack(args, out)

@@ -425,7 +425,14 @@ def main(argv=None) -> int:
     return write_preset(args, model, output, wall, keras, MIMOUNet)
 
 
-def stages_from(init_from: str, steps: int, MIMOUNet) -> dict:
+def run_command(script: str = "training/fit.py") -> str:
+    """This process's command line, as recorded in preset metadata."""
+    return f"python {script} " + " ".join(sys.argv[1:])
+
+
+def stages_from(
+    init_from: str, steps: int, MIMOUNet, command: str | None = None
+) -> dict:
     """Provenance of a run started from a preset: its stages and total steps.
 
     A preset trained in several runs (`--init-from` the previous result)
@@ -437,9 +444,7 @@ def stages_from(init_from: str, steps: int, MIMOUNet) -> dict:
     stages = list(before.get("stages", []))
     if not stages and before.get("steps"):
         stages.append({k: before.get(k) for k in ("command", "steps", "source")})
-    stages.append(
-        {"command": "python training/fit.py " + " ".join(sys.argv[1:]), "steps": steps}
-    )
+    stages.append({"command": command or run_command(), "steps": steps})
     return {
         "initialised_from": str(init_from),
         "stages": stages,
@@ -477,7 +482,7 @@ def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
         steps = min(int(chosen["epoch"]) * args.steps_per_epoch, steps_run)
     metadata = {
         "source": "trained with training/fit.py",
-        "command": "python training/fit.py " + " ".join(sys.argv[1:]),
+        "command": run_command(),
         "training_data": args.data,
         "validation_data": args.val_data,
         "steps": steps,

@@ -60,3 +60,28 @@ def describe_cpu() -> str:
     bf16 = ", ".join(native_bf16_flags()) or "no native bf16"
     family = f", family/model {info['family']}" if info["family"] else ""
     return f"{info['model']}{family} ({bf16})"
+
+
+def describe_accelerator() -> str:
+    """The GPU the current Keras backend computes on, else `describe_cpu()`."""
+    import keras
+
+    backend = keras.config.backend()
+    if backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        if device.platform != "cpu":
+            return f"{device.device_kind} ({device.platform}, JAX {jax.__version__})"
+    elif backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            return f"{torch.cuda.get_device_name(0)} (PyTorch {torch.__version__})"
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            return f"{gpus[0].name} (TensorFlow {tf.__version__})"
+    return describe_cpu()

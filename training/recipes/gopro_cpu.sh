@@ -31,6 +31,19 @@ if [ "${STAGE:-1}" = 1 ]; then
   OUT=${OUT:-runs/gopro_stage1}
   nice -n 10 python training/fit.py "${COMMON[@]}" --steps 5000 --warmup-steps 100 \
     --identity-init --seed 0 --output "$OUT" "$@"
+elif [ "$STAGE" = long ]; then
+  # One run continued across sessions: a steady rate and a weight average
+  # (--ema) instead of a cosine restarted each session. The first call starts
+  # it from the shipped preset; later calls resume it: pass the new total,
+  # e.g. --steps 8000 after a 4,000-step session.
+  OUT=${OUT:-runs/gopro_long}
+  if [ -f "$OUT/state.json" ]; then
+    START=(--resume)
+  else
+    START=(--init-from "${INIT:-gopro}" --ema 0.999)
+  fi
+  nice -n 10 python training/fit.py "${COMMON[@]}" --schedule constant --lr 1e-4 \
+    --seed 5 --output "$OUT" "${START[@]}" "$@"
 else
   OUT=${OUT:-runs/gopro_stage2}
   nice -n 10 python training/fit.py "${COMMON[@]}" --steps 1400 --warmup-steps 50 \
