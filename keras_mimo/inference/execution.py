@@ -72,9 +72,14 @@ class InferencePath:
             return "XLA"
         return "graph" if self.backend == "tensorflow" else "eager"
 
+    @property
+    def label(self) -> str:
+        """What ran, e.g. `tensorflow graph, bfloat16` (the web page shows it)."""
+        return f"{self.backend} {self.mode}, {self.precision}"
+
     def describe(self) -> str:
-        """One line for logs, e.g. `tensorflow, graph, bfloat16 (why)`."""
-        return f"{self.backend}, {self.mode}, {self.precision} ({self.reason})"
+        """One line for logs, e.g. `tensorflow graph, bfloat16 (why)`."""
+        return f"{self.label} ({self.reason})"
 
 
 def parse_jit_compile(value: bool | str) -> bool | str:

@@ -132,12 +132,11 @@ class DeblurService:
         folder = pathlib.Path(tempfile.mkdtemp(dir=self.output_dir))
         target = folder / f"{stem}_deblurred{suffix}"
         write_image(target, output, image.format, image.info)
-        run = deblurrer.path
         return Result(
             preview(image.pixels),
             preview(output),
             target,
             seconds,
             tiles,
-            f"{run.backend} {run.mode}, {run.precision}",
+            deblurrer.path.label,
         )

@@ -250,7 +250,7 @@ def test_deblur_honours_and_prints_the_precision_and_mode(
     backend = keras.config.backend()
     mode = {"tensorflow": "graph", "jax": "XLA", "torch": "eager"}[backend]
     assert code == 0
-    assert f"Path: {backend}, {mode}, bfloat16 (asked for); 96x64: whole image" in out
+    assert f"Path: {backend} {mode}, bfloat16 (asked for); 96x64: whole image" in out
     assert read_image(tmp_path / "o.png").pixels.shape == (64, 96, 3)
     with pytest.raises(SystemExit) as exit_info:
         main(["deblur", str(inputs / "a.png"), "-o", "x", "--precision", "half"])
