@@ -40,6 +40,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument(
         "--picture", help="also write a blurry | restored | sharp PNG of the demo photo"
     )
+    p.add_argument(
+        "--train-frames",
+        help="training frames folder: also score held-in pairs made from them like "
+        "gopro_val's (over-fitting shows as a much larger gain there)",
+    )
     return p.parse_args(argv)
 
 
@@ -54,6 +59,32 @@ def levin_pairs(root) -> list:
         )
         for blur in sorted((root / "blur").glob("*_ker_*.png"))
     ]
+
+
+def training_frame_pairs(frames_dir, folder, starts=(5, 30, 55, 80, 105, 130)) -> list:
+    """Held-in pairs from the training frames, made like gopro_val's (8 frames).
+
+    Writes `blur/` and `sharp/` PNGs under `folder` and returns their pairs:
+    the blur of frames `start + 1 ... start + 8` (1-based), sharp the middle.
+    """
+    import numpy as np
+
+    from keras_mimo.data.synthesis.gopro import frame_sequences, synthesize_gopro_pair
+    from keras_mimo.images.files import write_image
+    from keras_mimo.images.pairs import make_pair
+
+    frames = frame_sequences(frames_dir)[0]
+    folder = pathlib.Path(folder)
+    pairs = []
+    for start in starts:
+        name = f"train_st_frame-{start}_n_avg-8.png"
+        images = synthesize_gopro_pair([str(p) for p in frames[start : start + 8]])
+        for kind, image in zip(("blur", "sharp"), images, strict=True):
+            (folder / kind).mkdir(parents=True, exist_ok=True)
+            pixels = np.round(image.numpy() * 255).astype(np.uint8)
+            write_image(folder / kind / name, pixels)
+        pairs.append(make_pair(folder / "blur" / name, folder / "sharp" / name, name))
+    return pairs
 
 
 def evaluate(preset_dir, pairs, precision: str = "float32") -> dict:
@@ -138,6 +169,16 @@ def main(argv=None) -> int:
         if args.levin:
             scores["levin"] = evaluate(ship, levin_pairs(args.levin))
             print(f"levin: {json.dumps(scores['levin'])}")
+        if args.train_frames:
+            pairs = training_frame_pairs(
+                args.train_frames, pathlib.Path(tmp) / "held_in"
+            )
+            scores["training_frames"] = evaluate(ship, pairs)
+            print(
+                f"held-in training-frame pairs: {json.dumps(scores['training_frames'])} "
+                f"(gain {scores['training_frames']['gain_db']} dB against gopro_val's "
+                f"{scores['gopro_val']['gain_db']} dB)"
+            )
         bf16 = evaluate(ship, args.val, precision="bfloat16")
         bf16_check = {
             "data": str(args.val),
