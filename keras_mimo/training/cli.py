@@ -425,6 +425,15 @@ def main(argv=None) -> int:
     return write_preset(args, model, output, wall, keras, MIMOUNet)
 
 
+def float32_copy(model, MIMOUNet):
+    """A float32 MIMOUNet with `model`'s config and weights (what presets hold)."""
+    config = {**model.get_config(), "dtype": "float32"}
+    config.pop("name", None)
+    copy = MIMOUNet.from_config(config)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 def run_command(script: str = "training/fit.py") -> str:
     """This process's command line, as recorded in preset metadata."""
     return f"python {script} " + " ".join(sys.argv[1:])
@@ -467,11 +476,8 @@ def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
     state = read_state(output) or {}
     best = os.path.join(output, "best.keras")
     source = keras.saving.load_model(best) if os.path.exists(best) else model
-    config = {**source.get_config(), "dtype": "float32"}
-    config.pop("name", None)
-    final = MIMOUNet.from_config(config)
     with averaged_weights(source):
-        final.set_weights(source.get_weights())
+        final = float32_copy(source, MIMOUNet)
     history = state.get("history", [])
     scores = [h for h in history if "val_full_psnr" in h]
     chosen = max(scores, key=lambda h: h["val_full_psnr"]) if scores else None

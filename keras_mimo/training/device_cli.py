@@ -100,7 +100,12 @@ def main(argv=None) -> int:
     from keras_mimo import MIMOLoss, MIMOUNet
     from keras_mimo.data.synthesis.gopro_batches import GoProBatchSampler, load_frames
     from keras_mimo.training.averaging import weight_average_momentum
-    from keras_mimo.training.cli import run_command, stages_from
+    from keras_mimo.training.cli import (
+        float32_copy,
+        model_overrides,
+        run_command,
+        stages_from,
+    )
     from keras_mimo.training.timed_presets import TimedPresets
     from keras_mimo.utils.hardware import describe_accelerator
     from keras_mimo.utils.precision import PRECISION_POLICIES
@@ -115,10 +120,7 @@ def main(argv=None) -> int:
     if args.init_from:
         model = MIMOUNet.from_preset(args.init_from, dtype=policy)
     else:
-        overrides = {
-            k: v for k, v in (("width", args.width), ("num_res", args.num_res)) if v
-        }
-        model = MIMOUNet.from_variant(args.model, dtype=policy, **overrides)
+        model = MIMOUNet.from_variant(args.model, dtype=policy, **model_overrides(args))
     model.compile(
         optimizer=keras.optimizers.Adam(args.lr, use_ema=True, ema_momentum=args.ema),
         loss=MIMOLoss(),
@@ -131,13 +133,9 @@ def main(argv=None) -> int:
         f"batch {args.batch_size} x {args.crop}, {args.minutes} min",
         flush=True,
     )
-    config = {**model.get_config(), "dtype": "float32"}
-    config.pop("name", None)
-    final = MIMOUNet.from_config(config)
 
     def export(trained):
-        final.set_weights(trained.get_weights())
-        return final
+        return float32_copy(trained, MIMOUNet)
 
     def metadata(row, curve):
         info = {
