@@ -90,7 +90,8 @@ class TimedPresets(keras.callbacks.Callback):
             "images_per_s": round(speed, 1),
             "loss": round(float((logs or {}).get("loss", np.nan)), 4),
             "val_psnr": round(score, 3),
-            "best": bool(score > self.best),
+            # Without validation pairs the latest is the best there is.
+            "best": bool(score > self.best or not self.val_pairs),
         }
         self.curve.append(row)
         final.save_to_preset(
