@@ -15,8 +15,13 @@
 #   stage 4: STAGE=2 INIT=gopro OUT=runs/gopro_s4 bash training/recipes/gopro_cpu.sh \
 #              --steps 3200 --lr 1e-4 --seed 3
 #   best checkpoint (step 2,400) shipped with --hours 5.4: +1.20 dB on gopro_val.
-# Continue in a later session from the shipped weights:
-#   STAGE=2 INIT=gopro OUT=runs/gopro_next bash training/recipes/gopro_cpu.sh
+# Session 4 (2026-11-30, AMD EPYC Zen 5 (family 26), 1.65 h):
+#   stage 5: STAGE=long bash training/recipes/gopro_cpu.sh --steps 4000
+#   (constant 1e-4, weight average 0.999, from the shipped weights; no restart
+#   cost); the average at step 3,800 shipped with --hours 7.1: +1.30 dB.
+# Continue in a later session: the same command with a larger total resumes
+# runs/gopro_long (or starts it again from the shipped weights if it is gone):
+#   STAGE=long bash training/recipes/gopro_cpu.sh --steps 8000
 set -euo pipefail
 SHARED=${SHARED:-../shared}
 COMMON=(
@@ -52,4 +57,5 @@ fi
 # Then evaluate and ship (only if better than the shipped preset):
 #   python training/ship_preset.py "$OUT/preset" --val "$SHARED/data/gopro_val" \
 #     --levin "$SHARED/data/levin" --output keras_mimo/preset_files/gopro \
-#     --recipe training/recipes/gopro_cpu.sh --hours H --picture docs/gopro_before_after.png
+#     --recipe training/recipes/gopro_cpu.sh --hours H --picture docs/gopro_before_after.png \
+#     --train-frames "$SHARED/data/gopro_frames"
