@@ -25,7 +25,7 @@ def test_asked_precision_and_mode_are_honoured_and_reported(tiny):
     assert bf16.compute_model.dtype_policy.name == "mixed_bfloat16"
     assert bf16.compute_model is not tiny and bf16.model is tiny
     mode = {"tensorflow": "graph", "jax": "XLA", "torch": "eager"}[backend]
-    assert bf16.describe(64, 96).startswith(f"{backend}, {mode}, bfloat16 (asked")
+    assert bf16.describe(64, 96).startswith(f"{backend} {mode}, bfloat16 (asked")
     assert bf16.describe(64, 96).endswith("96x64: whole image")
     fp32 = Deblurrer(tiny, precision="float32", jit_compile=False)
     assert fp32.compute_model is tiny and fp32.path.precision == "float32"
