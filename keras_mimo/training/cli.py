@@ -337,10 +337,11 @@ def main(argv=None) -> int:
             print(
                 f"Resumed {state['checkpoint']} (epoch {state['epoch']}, step {state['step']})."
             )
-            if args.ema is not None and args.ema != weight_average_momentum(model):
+            momentum = weight_average_momentum(model)
+            if args.ema is not None and args.ema != momentum:
                 print(
                     f"error: --ema {args.ema} differs from the run's "
-                    f"({weight_average_momentum(model)}, {resume_from.name}); "
+                    f"({momentum}, {resume_from.name}); "
                     "a resumed run keeps its optimizer: drop --ema or start a new run",
                     file=sys.stderr,
                 )

@@ -68,19 +68,15 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def load_pairs(folder: pathlib.Path) -> list:
-    """`(blur, sharp)` float32 arrays of the `blur/` and `sharp/` images in `folder`."""
-    import numpy as np
-
+    """`(blur, sharp)` of the `blur/` and `sharp/` images in `folder`, each
+    `(1, H, W, 3)` float32 in [0, 1] as the model sees it (`read_rgb`)."""
     from keras_mimo.data.readers import folder_pairs
-    from keras_mimo.images.files import read_image
-
-    def pixels(path):
-        return read_image(path).pixels.astype(np.float32) / 255.0
+    from keras_mimo.inference.layout import read_rgb
 
     if not (folder / "blur").is_dir():
         return []
     pairs = folder_pairs(folder / "blur", folder / "sharp")
-    return [(pixels(pair.blur), pixels(pair.sharp)) for pair in pairs]
+    return [(read_rgb(pair.blur), read_rgb(pair.sharp)) for pair in pairs]
 
 
 def out_of_memory(error: BaseException) -> bool:

@@ -29,7 +29,7 @@ class TimedPresets(keras.callbacks.Callback):
 
     Args:
         output: folder for `preset/`, `last/` and `curve.csv`.
-        val_pairs: `(blur, sharp)` float32 `(H, W, 3)` arrays in [0, 1].
+        val_pairs: `(blur, sharp)` float32 `(1, H, W, 3)` arrays in [0, 1].
         deadline: `time.time()` at which training stops (after a save).
         every_s: seconds between saves.
         batch_size, steps_per_epoch: to count steps and images.
@@ -66,8 +66,8 @@ class TimedPresets(keras.callbacks.Callback):
         """Mean PSNR of `model` on the validation pairs (whole images)."""
         scores = []
         for blur, sharp in self.val_pairs:
-            output = model.predict_on_batch(blur[None])[-1]  # full scale
-            scores.append(float(psnr(sharp[None], output)[0]))  # clipped to [0, 1]
+            output = model.predict_on_batch(blur)[-1]  # full scale
+            scores.append(float(psnr(sharp, output)[0]))  # clipped to [0, 1]
         return float(np.mean(scores)) if scores else float("nan")
 
     def on_epoch_end(self, epoch, logs=None):
@@ -94,14 +94,11 @@ class TimedPresets(keras.callbacks.Callback):
             "best": bool(score > self.best or not self.val_pairs),
         }
         self.curve.append(row)
-        final.save_to_preset(
-            self.output / "last", self.metadata(row, self.curve), half=True
-        )
+        metadata = self.metadata(row, self.curve)
+        final.save_to_preset(self.output / "last", metadata, half=True)
         if row["best"]:
             self.best = score
-            final.save_to_preset(
-                self.output / "preset", self.metadata(row, self.curve), half=True
-            )
+            final.save_to_preset(self.output / "preset", metadata, half=True)
         with atomic_file(self.output / "curve.csv", suffix=".csv") as tmp:
             with open(tmp, "w", newline="") as f:
                 writer = csv.DictWriter(f, CURVE_FIELDS)

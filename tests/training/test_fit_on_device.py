@@ -75,7 +75,7 @@ def test_timed_run_returns_float16_presets_and_its_curve(packed, tmp_path):
     assert np.dtype("float16") in kinds and np.dtype("float32") not in kinds
     # The curve's score is the saved weights' PSNR on the validation pairs.
     scores = [
-        float(psnr(sharp[None], last.predict_on_batch(blur[None])[-1])[0])
+        float(psnr(sharp, last.predict_on_batch(blur)[-1])[0])
         for blur, sharp in load_pairs(packed / "val")
     ]
     assert abs(np.mean(scores) - float(curve[-1]["val_psnr"])) < 0.01
