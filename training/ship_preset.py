@@ -133,13 +133,12 @@ def demo_picture(preset_dir, path, window=(slice(60, 300), slice(120, 360))) -> 
 def main(argv=None) -> int:
     args = parse_args(argv)
     quiet_startup()
-    from keras_mimo.utils.files import atomic_directory, sha256_file
-    from keras_mimo.utils.half_weights import store_weights_as_float16
+    from keras_mimo import MIMOUNet
+    from keras_mimo.utils.files import atomic_directory
     from keras_mimo.utils.hardware import describe_cpu
     from keras_mimo.utils.preset_utils import (
         METADATA_FILE,
         PRESET_FILES,
-        WEIGHTS_FILE,
     )
 
     candidate = pathlib.Path(args.candidate)
@@ -156,11 +155,8 @@ def main(argv=None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         half = pathlib.Path(tmp) / "preset"
-        shutil.copytree(candidate, half)
-        store_weights_as_float16(half / WEIGHTS_FILE)
-        metadata = json.loads((half / METADATA_FILE).read_text())
-        metadata["weights_sha256"] = sha256_file(half / WEIGHTS_FILE)
-        (half / METADATA_FILE).write_text(json.dumps(metadata, indent=2))
+        model = MIMOUNet.from_preset(candidate)
+        model.save_to_preset(half, model.preset_source["metadata"], half=True)
         val16 = evaluate(half, args.val)
         cost = round(val["psnr"] - val16["psnr"], 4)
         print(f"float16 weights: {json.dumps(val16)} (cost {cost} dB)")
