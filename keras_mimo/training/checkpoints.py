@@ -53,6 +53,13 @@ def _check_state(path: pathlib.Path, state: object) -> dict:
             )
     if not isinstance(state.get("history", []), list):
         raise TrainingStateError(path, "field 'history' must be a list")
+    provenance = state.get("provenance", {})
+    if not isinstance(provenance, dict) or not isinstance(
+        provenance.get("calls", []), list
+    ):
+        raise TrainingStateError(
+            path, "field 'provenance' must be an object with a list of 'calls'"
+        )
     return state
 
 
@@ -138,10 +145,18 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         seed: recorded so a resumed run derives its data order from it.
         monitor: validation metric for `best.keras` (higher is better).
         every: save every this many epochs.
+        provenance: the run's record (`keras_mimo.training.provenance`),
+            kept in `state.json` so a resumed run's preset still knows it.
     """
 
     def __init__(
-        self, directory, steps_per_epoch, seed, monitor="val_full_psnr", every=1
+        self,
+        directory,
+        steps_per_epoch,
+        seed,
+        monitor="val_full_psnr",
+        every=1,
+        provenance=None,
     ):
         super().__init__()
         self.directory = pathlib.Path(directory)
@@ -149,6 +164,7 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         self.seed = seed
         self.monitor = monitor
         self.every = every
+        self.provenance = provenance
         remove_stale_temporaries(self.directory)
         state = read_state(self.directory) or {}
         self.best = state.get("best", -math.inf)
@@ -182,6 +198,7 @@ class TrainingCheckpoint(keras.callbacks.Callback):
                 "best": self.best,
                 "monitor": self.monitor,
                 "history": self.history,
+                **({"provenance": self.provenance} if self.provenance else {}),
             },
         )
         if previous:

@@ -295,6 +295,7 @@ def main(argv=None) -> int:
         read_state,
     )
     from keras_mimo.training.errors import TrainingStateError
+    from keras_mimo.training.provenance import resume_record, start_record
     from keras_mimo.training.schedules import learning_rate_schedule
 
     output = os.path.abspath(args.output)
@@ -367,6 +368,17 @@ def main(argv=None) -> int:
                 metrics={"full": [PSNR(), SSIM()]},
                 jit_compile=path.jit_compile,
             )
+    if state and initial_epoch >= args.epochs:
+        provenance = state.get("provenance") or {}  # nothing left to train
+    elif state:
+        provenance = resume_record(state, run_command())
+        if "provenance" not in state:
+            print(
+                "note: this run's state.json predates provenance records: its "
+                "preset will list only the calls from this one on."
+            )
+    else:
+        provenance = start_record(args.init_from, run_command(), MIMOUNet)
     print(
         f"{model.variant or 'custom'} ({model.count_params():,} parameters), "
         f"backend {args.backend}, {replicas} replica(s), policy {model.dtype_policy.name}"
@@ -378,7 +390,11 @@ def main(argv=None) -> int:
         *([swap] if weight_average_momentum(model) else []),
         keras.callbacks.TerminateOnNaN(),
         TrainingCheckpoint(
-            output, args.steps_per_epoch, args.seed, every=args.checkpoint_every
+            output,
+            args.steps_per_epoch,
+            args.seed,
+            every=args.checkpoint_every,
+            provenance=provenance,
         ),
         keras.callbacks.CSVLogger(os.path.join(output, "log.csv"), append=bool(state)),
         keras.callbacks.TensorBoard(os.path.join(output, "tensorboard")),
@@ -402,7 +418,9 @@ def main(argv=None) -> int:
         print("\nInterrupted: writing the preset from the best checkpoint so far.")
         if weight_average_momentum(model):
             swap.on_test_end()  # an interrupted validation gives the weights back
-        return write_preset(args, model, output, time.time() - start, keras, MIMOUNet)
+        return write_preset(
+            args, model, output, time.time() - start, keras, MIMOUNet, provenance
+        )
     except Exception as error:
         from keras_mimo.data.errors import truncated_file_error
 
@@ -423,7 +441,7 @@ def main(argv=None) -> int:
             file=sys.stderr,
         )
         return 3
-    return write_preset(args, model, output, wall, keras, MIMOUNet)
+    return write_preset(args, model, output, wall, keras, MIMOUNet, provenance)
 
 
 def float32_copy(model, MIMOUNet):
@@ -440,38 +458,18 @@ def run_command(script: str = "training/fit.py") -> str:
     return f"python {script} " + " ".join(sys.argv[1:])
 
 
-def stages_from(
-    init_from: str, steps: int, MIMOUNet, command: str | None = None
-) -> dict:
-    """Provenance of a run started from a preset: its stages and total steps.
-
-    A preset trained in several runs (`--init-from` the previous result)
-    keeps the list of earlier stages, so its metadata says how many steps
-    went into it in all.
-    """
-    previous = MIMOUNet.from_preset(init_from, load_weights=False)
-    before = (previous.preset_source or {}).get("metadata", {})
-    stages = list(before.get("stages", []))
-    if not stages and before.get("steps"):
-        stages.append({k: before.get(k) for k in ("command", "steps", "source")})
-    stages.append({"command": command or run_command(), "steps": steps})
-    return {
-        "initialised_from": str(init_from),
-        "stages": stages,
-        "total_steps": sum(stage.get("steps") or 0 for stage in stages),
-    }
-
-
 CURVE_KEYS = ("epoch", "loss", "full_psnr", "val_full_psnr", "val_full_ssim")
 
 
-def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
+def write_preset(args, model, output, wall, keras, MIMOUNet, provenance) -> int:
     """Saves the best (else last) weights as a float32 preset with provenance.
 
     With `--ema` these are the weight average's (`best.keras` holds it).
+    `provenance` is the run's record (`keras_mimo.training.provenance`).
     """
     from keras_mimo.training.averaging import averaged_weights, weight_average_momentum
     from keras_mimo.training.checkpoints import read_state
+    from keras_mimo.training.provenance import preset_provenance
     from keras_mimo.utils.hardware import describe_cpu
 
     state = read_state(output) or {}
@@ -506,8 +504,7 @@ def write_preset(args, model, output, wall, keras, MIMOUNet) -> int:
         # Training loss/PSNR next to validation: a widening gap is over-fitting.
         "validation_curve": [{k: h[k] for k in CURVE_KEYS if k in h} for h in scores],
     }
-    if args.init_from:
-        metadata.update(stages_from(args.init_from, steps or 0, MIMOUNet))
+    metadata.update(preset_provenance(provenance, steps or 0))
     final.save_to_preset(os.path.join(output, "preset"), metadata)
     print(f"Preset written to {os.path.join(output, 'preset')}")
     print(json.dumps(metadata["validation"]))

@@ -96,12 +96,8 @@ def main(argv=None) -> int:
     from keras_mimo import MIMOLoss, MIMOUNet
     from keras_mimo.data.synthesis.gopro_batches import GoProBatchSampler, load_frames
     from keras_mimo.training.averaging import weight_average_momentum
-    from keras_mimo.training.cli import (
-        float32_copy,
-        model_overrides,
-        run_command,
-        stages_from,
-    )
+    from keras_mimo.training.cli import float32_copy, model_overrides, run_command
+    from keras_mimo.training.provenance import preset_provenance, start_record
     from keras_mimo.training.timed_presets import TimedPresets
     from keras_mimo.utils.hardware import describe_accelerator
     from keras_mimo.utils.precision import PRECISION_POLICIES
@@ -113,6 +109,8 @@ def main(argv=None) -> int:
     val_pairs = load_pairs(data / "val")
     sampler = GoProBatchSampler(frames, args.crop, args.window, seed=args.seed)
     policy = PRECISION_POLICIES[args.precision]
+    command = run_command("training/fit_on_device.py")
+    provenance = start_record(args.init_from, command, MIMOUNet)
     if args.init_from:
         model = MIMOUNet.from_preset(args.init_from, dtype=policy)
     else:
@@ -136,7 +134,7 @@ def main(argv=None) -> int:
     def metadata(row, curve):
         info = {
             "source": "trained with training/fit_on_device.py",
-            "command": run_command("training/fit_on_device.py"),
+            "command": command,
             "training_data": f"GoPro-style synthesis of {data / 'frames'} "
             f"(windows {args.window[0]}-{args.window[1]})",
             "steps": row["step"],
@@ -150,10 +148,7 @@ def main(argv=None) -> int:
             "validation": row,
             "validation_curve": curve,
         }
-        if args.init_from:
-            command = run_command("training/fit_on_device.py")
-            info.update(stages_from(args.init_from, row["step"], MIMOUNet, command))
-        return info
+        return {**info, **preset_provenance(provenance, row["step"])}
 
     def batches():
         while True:

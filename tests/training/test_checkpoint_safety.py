@@ -62,6 +62,11 @@ def test_checkpoint_outside_the_run_is_refused(tmp_path, name):
             '{"checkpoint": "checkpoint-00001.keras", "epoch": "two", "step": 2}',
             "field 'epoch' must be a non-negative integer, got 'two'",
         ),
+        (
+            '{"checkpoint": "checkpoint-00001.keras", "epoch": 1, "step": 2, '
+            '"provenance": {"calls": "python fit.py"}}',
+            "field 'provenance' must be an object with a list of 'calls'",
+        ),
     ],
 )
 def test_broken_state_is_a_typed_error(tmp_path, text, problem):

@@ -104,6 +104,57 @@ def test_short_training_lowers_validation_loss(crops, tmp_path):
     assert preset.dtype_policy.name == "float32"
 
 
+@pytest.mark.once
+def test_preset_records_earlier_stages_and_each_resumed_call(crops, tmp_path):
+    """Provenance is taken when a run starts and kept across `--resume`.
+
+    The starting preset is replaced mid-run (as a shipped preset can be):
+    the run still lists the stages it really started from.
+    """
+    from keras_mimo import MIMOUNet
+
+    backend = keras.config.backend()
+    start = tmp_path / "start"
+    MIMOUNet(width=8, num_res=1).save_to_preset(
+        start, {"stages": [{"command": "first stage", "steps": 100}]}
+    )
+    run_dir = tmp_path / "run"
+    base = ("--steps-per-epoch", "4", "--val-every", "1")
+    run(
+        fit_args(
+            crops, run_dir, backend, *base, "--epochs", "1", "--init-from", str(start)
+        )
+    )
+    MIMOUNet(width=8, num_res=1).save_to_preset(
+        start, {"stages": [{"command": "replaced", "steps": 999}]}
+    )
+    out = run(
+        fit_args(
+            crops,
+            run_dir,
+            backend,
+            *base,
+            "--epochs",
+            "2",
+            "--resume",
+            "--batch-size",
+            "2",
+        )
+    )
+    assert "predates provenance" not in out
+    meta = MIMOUNet.from_preset(run_dir / "preset").preset_source["metadata"]
+    assert meta["initialised_from"] == str(start)
+    first, this_run = meta["stages"]
+    assert first == {"command": "first stage", "steps": 100}
+    calls = this_run["calls"]
+    assert [call["from_step"] for call in calls] == [0, 4]
+    assert "--init-from" in calls[0]["command"] and "--resume" in calls[1]["command"]
+    assert calls[1]["command"].endswith("--batch-size 2")
+    assert this_run["command"] == calls[0]["command"]
+    assert this_run["steps"] == meta["steps"] and meta["steps"] in (4, 8)
+    assert meta["total_steps"] == 100 + meta["steps"]
+
+
 @pytest.mark.requires_backend("jax")
 def test_resume_after_sigkill_loses_nothing(crops, tmp_path):
     args = fit_args(crops, tmp_path, "jax", "--epochs", "4", "--steps-per-epoch", "6")
