@@ -20,6 +20,7 @@ the kinds, `keras_mimo.data.specs` documents them.
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -96,7 +97,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=500,
         help="steps between validations and checkpoints",
     )
-    p.add_argument("--lr", type=float, default=1e-4, help="peak learning rate")
+    p.add_argument(
+        "--lr",
+        type=float,
+        default=1e-4,
+        help="peak learning rate; with --resume, the new rate of a constant-rate run",
+    )
     p.add_argument(
         "--schedule",
         choices=("step", "cosine", "constant"),
@@ -176,6 +182,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="0 silent, 1 progress bar, 2 one line per epoch",
     )
     args = p.parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args.lr_given = any(a == "--lr" or a.startswith("--lr=") for a in given)
     if (args.epochs is None) == (args.steps is None):
         p.error("give exactly one of --epochs or --steps")
     check_values(p, args)
@@ -296,7 +304,10 @@ def main(argv=None) -> int:
     )
     from keras_mimo.training.errors import TrainingStateError
     from keras_mimo.training.provenance import resume_record, start_record
-    from keras_mimo.training.schedules import learning_rate_schedule
+    from keras_mimo.training.schedules import (
+        change_constant_rate,
+        learning_rate_schedule,
+    )
 
     output = os.path.abspath(args.output)
     os.makedirs(output, exist_ok=True)
@@ -338,6 +349,15 @@ def main(argv=None) -> int:
             print(
                 f"Resumed {state['checkpoint']} (epoch {state['epoch']}, step {state['step']})."
             )
+            replaced = (
+                change_constant_rate(model.optimizer, args.lr)
+                if args.lr_given
+                else None
+            )
+            if replaced is not None and not math.isclose(
+                replaced, args.lr, rel_tol=1e-6
+            ):
+                print(f"Learning rate {replaced:g} -> {args.lr:g} from here on.")
             momentum = weight_average_momentum(model)
             if args.ema is not None and args.ema != momentum:
                 print(

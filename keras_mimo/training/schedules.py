@@ -47,3 +47,25 @@ def learning_rate_schedule(
     if name == "constant":
         return learning_rate
     raise ValueError(f"Unknown schedule {name!r}; use step, cosine or constant.")
+
+
+def change_constant_rate(optimizer, learning_rate: float) -> float | None:
+    """Sets a constant-rate optimizer's rate: a resumed run given a new `--lr`.
+
+    The optimizer's moments and weight average carry on, so a run can change
+    its rate without the jolt of a fresh optimizer. Returns the rate replaced,
+    or None for an optimizer that follows a schedule (the checkpoint restores
+    the schedule; `--lr` does not change it).
+
+    Example:
+    >>> import keras
+    >>> optimizer = keras.optimizers.Adam(1e-4)
+    >>> replaced = change_constant_rate(optimizer, 2e-4)
+    >>> round(replaced, 6), round(float(optimizer.learning_rate), 6)
+    (0.0001, 0.0002)
+    """
+    config = optimizer.get_config()["learning_rate"]
+    if not isinstance(config, (int, float)):
+        return None
+    optimizer.learning_rate = learning_rate
+    return float(config)

@@ -109,7 +109,8 @@ def test_preset_records_earlier_stages_and_each_resumed_call(crops, tmp_path):
     """Provenance is taken when a run starts and kept across `--resume`.
 
     The starting preset is replaced mid-run (as a shipped preset can be):
-    the run still lists the stages it really started from.
+    the run still lists the stages it really started from. The resumed call
+    changes the batch size and, the run being at a constant rate, the rate.
     """
     from keras_mimo import MIMOUNet
 
@@ -119,7 +120,7 @@ def test_preset_records_earlier_stages_and_each_resumed_call(crops, tmp_path):
         start, {"stages": [{"command": "first stage", "steps": 100}]}
     )
     run_dir = tmp_path / "run"
-    base = ("--steps-per-epoch", "4", "--val-every", "1")
+    base = ("--steps-per-epoch", "4", "--val-every", "1", "--schedule", "constant")
     run(
         fit_args(
             crops, run_dir, backend, *base, "--epochs", "1", "--init-from", str(start)
@@ -139,9 +140,15 @@ def test_preset_records_earlier_stages_and_each_resumed_call(crops, tmp_path):
             "--resume",
             "--batch-size",
             "2",
+            "--lr",
+            "1e-3",
         )
     )
     assert "predates provenance" not in out
+    assert "Learning rate 0.002 -> 0.001 from here on." in out
+    state = read_state(run_dir)
+    resumed = keras.saving.load_model(run_dir / state["checkpoint"])
+    assert float(resumed.optimizer.learning_rate) == pytest.approx(1e-3)
     meta = MIMOUNet.from_preset(run_dir / "preset").preset_source["metadata"]
     assert meta["initialised_from"] == str(start)
     first, this_run = meta["stages"]
@@ -149,7 +156,7 @@ def test_preset_records_earlier_stages_and_each_resumed_call(crops, tmp_path):
     calls = this_run["calls"]
     assert [call["from_step"] for call in calls] == [0, 4]
     assert "--init-from" in calls[0]["command"] and "--resume" in calls[1]["command"]
-    assert calls[1]["command"].endswith("--batch-size 2")
+    assert calls[1]["command"].endswith("--batch-size 2 --lr 1e-3")
     assert this_run["command"] == calls[0]["command"]
     assert this_run["steps"] == meta["steps"] and meta["steps"] in (4, 8)
     assert meta["total_steps"] == 100 + meta["steps"]
