@@ -40,6 +40,17 @@ class _HelpFormatter(
         return super()._get_help_string(action)
 
 
+class _StoreGiven(argparse.Action):
+    """Stores the value and records that the flag was given (`<dest>_given`).
+
+    Argparse's own parsing decides, so `--lr=X` and abbreviations count too.
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        setattr(namespace, f"{self.dest}_given", True)
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     from keras_mimo.data.layouts import describe_kinds
 
@@ -101,6 +112,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--lr",
         type=float,
         default=1e-4,
+        action=_StoreGiven,
         help="peak learning rate; with --resume, the new rate of a constant-rate run",
     )
     p.add_argument(
@@ -181,9 +193,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         choices=(0, 1, 2),
         help="0 silent, 1 progress bar, 2 one line per epoch",
     )
+    p.set_defaults(lr_given=False)
     args = p.parse_args(argv)
-    given = sys.argv[1:] if argv is None else argv
-    args.lr_given = any(a == "--lr" or a.startswith("--lr=") for a in given)
     if (args.epochs is None) == (args.steps is None):
         p.error("give exactly one of --epochs or --steps")
     check_values(p, args)

@@ -103,3 +103,20 @@ def test_momentum_outside_zero_one_is_a_usage_error(value, capsys):
     assert f"--ema must be between 0 and 1 (exclusive), got {float(value)}" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    "flags, rate, given",
+    [
+        ([], 1e-4, False),
+        (["--lr", "2e-4"], 2e-4, True),
+        (["--lr=3e-4"], 3e-4, True),
+        (["--l", "5e-5"], 5e-5, True),
+    ],
+)
+def test_a_given_rate_is_told_from_the_default(flags, rate, given):
+    """`--resume` applies `--lr` only when given, in any spelling argparse takes."""
+    from keras_mimo.training.cli import parse_args
+
+    args = parse_args(["--steps", "1", "--output", "x", "--data", "d", *flags])
+    assert args.lr == rate and args.lr_given is given
