@@ -57,12 +57,11 @@ def preset_provenance(record: dict, steps: int) -> dict:
     run) and their `total_steps`.
     """
     calls = record.get("calls", [])
-    stage = {"command": calls[0]["command"] if calls else None, "steps": steps}
-    if len(calls) > 1:
-        stage["calls"] = calls
+    several = {"calls": calls} if len(calls) > 1 else {}
     if "initialised_from" not in record:
-        return {"calls": calls} if len(calls) > 1 else {}
-    stages = [*record.get("earlier_stages", []), stage]
+        return several
+    stage = {"command": calls[0]["command"] if calls else None, "steps": steps}
+    stages = [*record.get("earlier_stages", []), {**stage, **several}]
     return {
         "initialised_from": record["initialised_from"],
         "stages": stages,
