@@ -16,13 +16,15 @@ Without `KIND:` the kind is detected from the folder layout (`gopro`,
 | `realblur` | RealBlur list file | `root` | `realblur_pairs` |
 | `folders` | BLUR_DIR,SHARP_DIR | | `folder_pairs` |
 | `tfrecord` | folder from `write_tfrecords` | `verify` (0/1: sha256) | `TFRecordSource` |
-| `synth_gopro` | frames folder | `window` (`7-13` or `9`), `n`, `crops` | `GoProSynthesisSource` |
+| `synth_gopro` | frames folder | `window` (`7-13` or `9`), `stride` (`1-2`), `n`, `crops` | `GoProSynthesisSource` |
 | `synth_shake` | sharp photos folder | `kernel_size`, `length` (`2-40`), `n` | `CameraShakeSource` |
 
 `WEIGHT` (default 1) is the relative sampling weight when several `--data`
 sources are mixed; `split` defaults to the caller's `split` argument
 (`"train"`), `n` is the number of synthetic pairs in one (validation) pass,
-`crops` the number of training crops cut from each averaged frame window.
+`crops` the number of training crops cut from each averaged frame window,
+`stride` the frame step within a window (2: every second frame, twice the
+motion).
 `~` in paths is expanded. Examples::
 
     /data/GOPRO_Large
@@ -52,7 +54,7 @@ _OPTIONS = {
     "realblur": {"root"},
     "folders": set(),
     "tfrecord": {"verify"},
-    "synth_gopro": {"window", "n", "crops"},
+    "synth_gopro": {"window", "stride", "n", "crops"},
     "synth_shake": {"kernel_size", "length", "n"},
 }
 KINDS = tuple(_OPTIONS)
@@ -115,8 +117,11 @@ def _build(kind: str, argument: str, options: dict, split: str) -> Source:
         from keras_mimo.data.synthesis.gopro import GoProSynthesisSource
 
         window = _range(options["window"]) if "window" in options else (7, 13)
+        stride = _range(options["stride"]) if "stride" in options else 1
         crops = int(options.get("crops", 1))
-        return GoProSynthesisSource(path, window=window, crops_per_draw=crops, **n)
+        return GoProSynthesisSource(
+            path, window=window, stride=stride, crops_per_draw=crops, **n
+        )
     from keras_mimo.data.synthesis.camera_shake import CameraShakeSource
 
     kwargs = dict(n)

@@ -108,3 +108,36 @@ def test_several_crops_per_draw(tmp_path):
     assert all(len(values) == 1 for values in windows.values())
     full = list(source.named_dataset(seed=0).as_numpy_iterator())
     assert len(full) == 5 and full[0][0].shape == (40, 50, 3)
+
+
+def test_frame_stride_averages_every_nth_frame(tmp_path):
+    # Frame values encode their index: with stride 2 the blur of N frames
+    # from S averages S, S + 2, ..., and the sharp image is the middle one.
+    for index in range(12):
+        save(
+            tmp_path / f"{index + 1:06d}.png",
+            np.full((24, 24, 3), 20 * index, np.uint8),
+        )
+    source = GoProSynthesisSource(tmp_path, window=(3, 5), stride=2, num_examples=8)
+    assert source.stride == (2, 2) and "stride=(2, 2)" in repr(source)
+    for blur, sharp, name in source.named_dataset(seed=1).as_numpy_iterator():
+        stem, length = name.decode().split("/")[1].split("_y")[0].split("_n")
+        length, stride = map(int, length.split("_s"))
+        assert stride == 2 and 3 <= length <= 5
+        used = int(stem) - 1 + 2 * np.arange(length)
+        assert used[-1] <= 11
+        np.testing.assert_allclose(sharp, 20 * used[length // 2] / 255.0, atol=1e-6)
+        expected = np.floor(
+            255 * np.mean((used * 20 / 255.0) ** 2.2) ** (1 / 2.2) + 1e-9
+        )
+        np.testing.assert_allclose(blur, expected / 255, atol=1e-6)
+    # A stride range draws both; a stride no window fits falls back to 1.
+    mixed = GoProSynthesisSource(tmp_path, window=3, stride=(1, 2), num_examples=40)
+    names = [p[2].decode() for p in mixed.named_dataset(seed=0).as_numpy_iterator()]
+    assert any("_n3_s2_" in n for n in names) and any("_n3_y" in n for n in names)
+    wide = GoProSynthesisSource(tmp_path, window=5, stride=4, num_examples=3)
+    assert all(
+        "_n5_y" in p[2].decode() for p in wide.named_dataset(seed=0).as_numpy_iterator()
+    )
+    with pytest.raises(ValueError, match="stride must be"):
+        GoProSynthesisSource(tmp_path, stride=(2, 1))

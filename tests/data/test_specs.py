@@ -59,9 +59,10 @@ def test_every_kind(layouts):
     source, weight = parse_source_spec(f"folders:{GOPRO_VAL}/blur,{GOPRO_VAL}/sharp@2")
     assert source.tag == "folders" and len(source) == 6 and weight == 2.0
     source, weight = parse_source_spec(
-        f"synth_gopro:{GOPRO_FRAMES.parent}?window=7-9&n=5&crops=3@0.7"
+        f"synth_gopro:{GOPRO_FRAMES.parent}?window=7-9&n=5&crops=3&stride=1-2@0.7"
     )
     assert isinstance(source, GoProSynthesisSource) and source.window == (7, 9)
+    assert source.stride == (1, 2)
     assert len(source) == 5 and weight == 0.7 and source.crops_per_draw == 3
     source, _ = parse_source_spec(
         f"synth_shake:{SHARP / 'kodak24'}?kernel_size=21&length=3-15"
@@ -105,3 +106,5 @@ def test_bad_specs(spec, message):
 def test_window_error_is_wrapped():
     with pytest.raises(DataError, match="window must be"):
         parse_source_spec(f"synth_gopro:{GOPRO_FRAMES}?window=9-7")
+    with pytest.raises(DataError, match="stride must be"):
+        parse_source_spec(f"synth_gopro:{GOPRO_FRAMES}?stride=0")

@@ -6,6 +6,8 @@ The GoPro data set (Nah et al., CVPR 2017) was made from 240 fps video:
 `sharp` = the middle frame S+1+N//2. `GoProSynthesisSource` makes new pairs
 the same way from any folder of consecutive frames, with a random N in 7 to
 13 (or a fixed N), and `average_frames` rebuilds the real pairs bit-exactly.
+A frame stride above 1 (every 2nd frame, ...) makes the same frames into the
+blur of a camera moving that many times faster.
 """
 
 import functools
@@ -159,14 +161,20 @@ def frame_sequences(frames_dir: str | os.PathLike) -> list[list[pathlib.Path]]:
 class GoProSynthesisSource(SyntheticSource):
     """GoPro-style pairs averaged from folders of consecutive sharp frames.
 
-    Each pair draws a window length N (uniform in `window`), a start among
-    all windows that fit in a sequence, and, when the pipeline crops, a crop
-    position (averaging is per pixel, so averaging only the crop is exact).
+    Each pair draws a window length N (uniform in `window`), a frame stride
+    (uniform in `stride`), a start among all windows that fit in a sequence,
+    and, when the pipeline crops, a crop position (averaging is per pixel, so
+    averaging only the crop is exact). The blur averages frames S, S + stride,
+    ..., S + (N - 1) * stride and the sharp image is the middle one of those.
 
     Args:
         frames_dir: a folder of consecutive frames, or a folder of such
             folders (one per video sequence).
         window: `(min, max)` frames per blur (inclusive), or a fixed int.
+        stride: `(min, max)` frame stride (inclusive), or a fixed int. 1
+            is the GoPro data set's own rule (consecutive frames); 2 takes
+            every second frame, the motion of a camera twice as fast, for
+            footage slower than the scenes the model must deblur.
         gamma: camera gamma undone before averaging.
         quantize: truncate the blur to 8 bits like the GoPro data set.
         num_examples: pairs in one pass (`repeat=False`).
@@ -196,6 +204,7 @@ class GoProSynthesisSource(SyntheticSource):
         quantize: bool = True,
         num_examples: int = 64,
         crops_per_draw: int = 1,
+        stride: int | tuple[int, int] = 1,
     ):
         super().__init__(num_examples)
         if crops_per_draw < 1:
@@ -207,6 +216,12 @@ class GoProSynthesisSource(SyntheticSource):
                 f"window must be a positive int or (min, max), got {window}."
             )
         self.window = (int(low), int(high))
+        slow, fast = (stride, stride) if isinstance(stride, int) else stride
+        if not 1 <= slow <= fast:
+            raise ValueError(
+                f"stride must be a positive int or (min, max), got {stride}."
+            )
+        self.stride = (int(slow), int(fast))
         self.gamma = float(gamma)
         self.quantize = bool(quantize)
         self.sequences = []
@@ -225,16 +240,28 @@ class GoProSynthesisSource(SyntheticSource):
             )
 
     def __repr__(self) -> str:
-        return f"GoProSynthesisSource({len(self.sequences)} sequences, window={self.window})"
+        stride = "" if self.stride == (1, 1) else f", stride={self.stride}"
+        return (
+            f"GoProSynthesisSource({len(self.sequences)} sequences, "
+            f"window={self.window}{stride})"
+        )
+
+    def _starts(self, length: int, stride: int) -> np.ndarray:
+        """How many windows of `length` frames `stride` apart fit in each sequence."""
+        span = (length - 1) * stride + 1
+        return np.array([max(len(f) - span + 1, 0) for f, _ in self.sequences])
 
     def draw(self, rng, crop_hint):
         length = int(rng.integers(self.window[0], self.window[1] + 1))
-        fits = np.array(
-            [max(len(frames) - length + 1, 0) for frames, _ in self.sequences]
-        )
+        stride = self.stride[0]
+        if self.stride[1] > stride:  # no extra draw: stride 1 runs keep their data
+            stride = int(rng.integers(stride, self.stride[1] + 1))
+        fits = self._starts(length, stride)
+        if fits.sum() == 0:  # too short for this stride: consecutive frames
+            stride, fits = 1, self._starts(length, 1)
         if fits.sum() == 0:
             length = min(len(frames) for frames, _ in self.sequences)
-            fits = np.array([len(frames) - length + 1 for frames, _ in self.sequences])
+            fits = self._starts(length, 1)
         flat = int(rng.integers(fits.sum()))
         index = int(np.searchsorted(np.cumsum(fits), flat, side="right"))
         start = flat - int(np.cumsum(fits)[index] - fits[index])
@@ -243,8 +270,12 @@ class GoProSynthesisSource(SyntheticSource):
         windows = [crop_window(rng, height, width, crop_hint) for _ in range(crops)]
         first = pathlib.Path(frames[start])
         prefix = f"{first.parent.name}/{first.stem}_n{length}"
+        if stride > 1:
+            prefix += f"_s{stride}"
         return {
-            "frames": np.array(frames[start : start + length]),
+            "frames": np.array(
+                frames[start : start + (length - 1) * stride + 1 : stride]
+            ),
             "windows": np.array(windows, np.int32),
             "names": np.array([f"{prefix}_y{w[0]}_x{w[1]}" for w in windows]),
         }
