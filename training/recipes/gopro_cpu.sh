@@ -25,16 +25,25 @@
 # above; then 256x256 crops, batch 2 (the same pixels per step) at 1e-4 to step
 # 5,600, 2e-4 to 6,700 (flat: not kept), 5e-5 to 8,200, whose average shipped
 # with --hours 8.9: +1.36 dB. Those settings are now STAGE=long's.
+# Session 6 (2026-11-30, AMD EPYC Zen 5 (family 26), 0.7 h resumed after session
+# 5's ship + 2.0 h): the same run, steps 8,200-9,400 at 5e-5 (flat), 9,400-10,600
+# at LR=2.5e-5 (flat), 10,600-12,100 at LR=2e-4, 12,100-13,400 at LR=5e-5: the
+# average at step 13,400 shipped with --hours 11.6. A cycle (a high rate, then a
+# low one) moves the average; a constant low rate alone stalls. An A/B of
+# STRIDE=1-2 (synth_gopro also averaging every second frame) lost 0.04 dB in
+# 900 steps: not kept (training/recipes/README.md).
 # Continue in a later session: the same command with a larger total resumes
 # runs/gopro_long (or starts it again from the shipped weights if it is gone);
 # LR=... changes the rate of the resumed run (no restart: Adam and the average
 # carry on):
-#   STAGE=long bash training/recipes/gopro_cpu.sh --steps 12000
+#   LR=2e-4 STAGE=long bash training/recipes/gopro_cpu.sh --steps 15000
+#   (then LR=5e-5 for the last ~1,500 steps before a ship).
+# STRIDE=1-2 adds synth_gopro's frame stride (an A/B knob; default off).
 set -euo pipefail
 SHARED=${SHARED:-../shared}
 COMMON=(
   --backend tensorflow
-  --data "synth_gopro:$SHARED/data/gopro_frames?crops=8@0.8"
+  --data "synth_gopro:$SHARED/data/gopro_frames?crops=8${STRIDE:+&stride=$STRIDE}@0.8"
   --data "synth_shake:$SHARED/data/sharp@0.2"
   --val-data "folders:$SHARED/data/gopro_val/blur,$SHARED/data/gopro_val/sharp"
   --crop 128 --batch-size 8 --steps-per-epoch 100 --val-every 2
