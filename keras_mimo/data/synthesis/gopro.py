@@ -158,6 +158,14 @@ def frame_sequences(frames_dir: str | os.PathLike) -> list[list[pathlib.Path]]:
     return sequences
 
 
+def _positive_range(value: int | tuple[int, int], name: str) -> tuple[int, int]:
+    """`(min, max)` from an int or a pair, both at least 1 (a `ValueError` if not)."""
+    low, high = (value, value) if isinstance(value, int) else value
+    if not 1 <= low <= high:
+        raise ValueError(f"{name} must be a positive int or (min, max), got {value}.")
+    return int(low), int(high)
+
+
 class GoProSynthesisSource(SyntheticSource):
     """GoPro-style pairs averaged from folders of consecutive sharp frames.
 
@@ -210,18 +218,9 @@ class GoProSynthesisSource(SyntheticSource):
         if crops_per_draw < 1:
             raise ValueError(f"crops_per_draw must be positive, got {crops_per_draw}.")
         self.crops_per_draw = int(crops_per_draw)
-        low, high = (window, window) if isinstance(window, int) else window
-        if not 1 <= low <= high:
-            raise ValueError(
-                f"window must be a positive int or (min, max), got {window}."
-            )
-        self.window = (int(low), int(high))
-        slow, fast = (stride, stride) if isinstance(stride, int) else stride
-        if not 1 <= slow <= fast:
-            raise ValueError(
-                f"stride must be a positive int or (min, max), got {stride}."
-            )
-        self.stride = (int(slow), int(fast))
+        self.window = _positive_range(window, "window")
+        self.stride = _positive_range(stride, "stride")
+        low = self.window[0]
         self.gamma = float(gamma)
         self.quantize = bool(quantize)
         self.sequences = []
