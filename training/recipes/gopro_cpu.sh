@@ -33,15 +33,16 @@
 # STRIDE=1-2 (synth_gopro also averaging every second frame) lost 0.04 dB in
 # 900 steps: not kept (training/recipes/README.md).
 # Session 7 (2026-11-30, AMD EPYC Zen 5 (family 26), 0.5 h resumed after
-# session 6's ship + 1.65 h): the same run, steps 13,400-14,000 at 5e-5, then
-# LR=2e-4 to 16,000 and LR=5e-5 to 18,400. The average peaked at step 14,800,
+# session 6's ship + 2.2 h): the same run, steps 13,400-14,000 at 5e-5, then
+# LR=2e-4 to 16,000 and LR=5e-5 to 18,900. The average peaked at step 14,800,
 # 800 steps into the high rate (31.99 dB bf16), which shipped with --hours 12.45;
-# the low-rate stretch after it climbed back to 31.98 by 18,400, still rising.
+# it fell, then at 5e-5 climbed back (step 18,800: 31.994 bf16, but 31.977
+# float32 against the shipped 31.982: not shipped).
 # Continue in a later session: the same command with a larger total resumes
 # runs/gopro_long (or starts it again from the shipped weights if it is gone);
 # LR=... changes the rate of the resumed run (no restart: Adam and the average
 # carry on):
-#   LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh --steps 19400
+#   LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh --steps 20000
 #   (then LR=2e-4 for ~1,000 steps, scoring the average every 200: it peaked
 #   early in the high-rate stretch last time; end low before a ship).
 # STRIDE=1-2 adds synth_gopro's frame stride (an A/B knob; default off).
