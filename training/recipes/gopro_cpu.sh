@@ -38,11 +38,11 @@
 # 800 steps into the high rate (31.99 dB bf16), which shipped with --hours 12.45;
 # it fell, then at 5e-5 climbed back (step 18,800: 31.994 bf16, but 31.977
 # float32 against the shipped 31.982: not shipped).
-# Session 8 (2026-12-01, AMD EPYC Zen 5 (family 26), 1.6 h): the same run,
+# Session 8 (2026-12-01, AMD EPYC Zen 5 (family 26), 2.0 h): the same run,
 # steps 18,900-20,000 at 5e-5 (rising again: 31.99 to 32.03 dB bf16), LR=2e-4 to
 # 20,800 (the average peaked at step 20,600: 32.08 bf16, which shipped with
 # --hours 14.8: +1.52 dB), LR=5e-5 to 21,800, a second LR=2e-4 burst to 22,600
-# (fell: 32.04-32.06) and LR=5e-5 to 23,200 (32.04).
+# (fell: 32.04-32.06) and LR=5e-5 to 24,100 (still falling: 32.01 at 24,000).
 # Continue in a later session: the same command with a larger total resumes
 # runs/gopro_long (or starts it again from the shipped weights if it is gone);
 # LR=... changes the rate of the resumed run (no restart: Adam and the average
