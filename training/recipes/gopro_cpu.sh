@@ -42,14 +42,14 @@
 # steps 18,900-20,000 at 5e-5 (rising again: 31.99 to 32.03 dB bf16), LR=2e-4 to
 # 20,800 (the average peaked at step 20,600: 32.08 bf16, which shipped with
 # --hours 14.8: +1.52 dB), LR=5e-5 to 21,800, a second LR=2e-4 burst to 22,600
-# (fell: 32.04-32.06) and LR=5e-5 to 25,200 (still falling: 31.99 at 24,800).
+# (fell: 32.04-32.06) and LR=5e-5 to 25,200 (31.99 at 24,800, then 32.01).
 # Continue in a later session: the same command with a larger total resumes
 # runs/gopro_long (or starts it again from the shipped weights if it is gone);
 # LR=... changes the rate of the resumed run (no restart: Adam and the average
 # carry on):
 #   LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh --steps 26000
-#   (after session 8 the run's average was still falling, so rather start a new
-#   run from the shipped preset: OUT=runs/gopro_long2 with --steps 3000)
+#   (if the average turns down again, start a new run from the shipped preset
+#   instead: OUT=runs/gopro_long2 with --steps 3000)
 #   (let 5e-5 run until the average stops rising, a few thousand steps, then
 #   LR=2e-4 for 600-1,000 steps, scoring the average every 200: it peaks early
 #   in the high-rate stretch; a burst soon after another one only fell).
