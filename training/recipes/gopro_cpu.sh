@@ -47,12 +47,12 @@
 # runs/gopro_long (or starts it again from the shipped weights if it is gone);
 # LR=... changes the rate of the resumed run (no restart: Adam and the average
 # carry on):
-#   LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh --steps 26000
-#   (if the average turns down again, start a new run from the shipped preset
-#   instead: OUT=runs/gopro_long2 with --steps 3000)
+#   LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh --steps 28000
 #   (let 5e-5 run until the average stops rising, a few thousand steps, then
 #   LR=2e-4 for 600-1,000 steps, scoring the average every 200: it peaks early
-#   in the high-rate stretch; a burst soon after another one only fell).
+#   in the high-rate stretch; a burst soon after another one only fell. If the
+#   average turns down again, start a new run from the shipped preset instead:
+#   OUT=runs/gopro_long2 with --steps 3000).
 # STRIDE=1-2 adds synth_gopro's frame stride (an A/B knob; default off).
 set -euo pipefail
 SHARED=${SHARED:-../shared}
