@@ -43,16 +43,22 @@
 # 20,800 (the average peaked at step 20,600: 32.08 bf16, which shipped with
 # --hours 14.8: +1.52 dB), LR=5e-5 to 21,800, a second LR=2e-4 burst to 22,600
 # (fell: 32.04-32.06) and LR=5e-5 to 25,200 (31.99 at 24,800, then 32.01).
+# Session 9 (2026-12-01, Intel Xeon with AMX (model 167), 1.8 h): a new machine
+# without runs/, so a new run from the shipped weights (a fresh Adam and average):
+#   OUT=runs/gopro_long2 LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 3000   (then --resume calls: 5e-5 to 3,600, LR=2e-4 to 5,000,
+#   LR=5e-5 to 5,600). The average rose to 32.095 dB bf16 at step 2,400, slid to
+#   32.04 by 3,600; the burst peaked at 32.090 (4,400) and 5e-5 after it slid
+#   again. The step-2,400 average shipped with --hours 15.5.
 # Continue in a later session: the same command with a larger total resumes
-# runs/gopro_long (or starts it again from the shipped weights if it is gone);
-# LR=... changes the rate of the resumed run (no restart: Adam and the average
-# carry on):
-#   LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh --steps 28000
-#   (let 5e-5 run until the average stops rising, a few thousand steps, then
-#   LR=2e-4 for 600-1,000 steps, scoring the average every 200: it peaks early
-#   in the high-rate stretch; a burst soon after another one only fell. If the
-#   average turns down again, start a new run from the shipped preset instead:
-#   OUT=runs/gopro_long2 with --steps 3000).
+# runs/gopro_long2 if it survived (a new machine starts without runs/; then
+# start a new run from the shipped weights, as in session 9). LR=... changes the
+# rate of a resumed run (no restart: Adam and the average carry on):
+#   OUT=runs/gopro_long2 LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 8000
+#   (a run from the shipped weights peaked within 2,400 steps at 5e-5, then slid;
+#   a 2e-4 burst of 600-1,000 steps, scored every 200, recovers most of a slide;
+#   a burst soon after another one only fell.)
 # STRIDE=1-2 adds synth_gopro's frame stride (an A/B knob; default off).
 set -euo pipefail
 SHARED=${SHARED:-../shared}
