@@ -8,7 +8,8 @@ pipeline parts import TensorFlow, nothing here imports Keras.
 - Readers return `ImagePair(blur, sharp, name)` lists: `gopro_pairs`,
   `split_folder_pairs`, `realblur_pairs`, `folder_pairs`.
 - Sources stream full-size float32 pairs: `FilePairSource`,
-  `GoProSynthesisSource`, `CameraShakeSource`, `TFRecordSource`;
+  `GoProSynthesisSource`, `CameraShakeSource`, `TFRecordSource`, and
+  `JpegInputSource` (any of them with JPEG-compressed inputs);
   `parse_source_spec("kind:path@weight")` builds one from a CLI string.
 - Pipelines: `training_dataset`, `validation_dataset`, `with_model_targets`.
 - `write_tfrecords` stores any source as sharded TFRecords with a manifest.
@@ -43,6 +44,7 @@ _EXPORTS = {
     "GoProSynthesisSource": "keras_mimo.data.synthesis.gopro",
     "CameraShakeSource": "keras_mimo.data.synthesis.camera_shake",
     "TFRecordSource": "keras_mimo.data.tfrecords",
+    "JpegInputSource": "keras_mimo.data.compression",
     "write_tfrecords": "keras_mimo.data.tfrecords",
     "read_tfrecord_manifest": "keras_mimo.data.tfrecords",
     "parse_source_spec": "keras_mimo.data.specs",

@@ -19,6 +19,10 @@ Without `KIND:` the kind is detected from the folder layout (`gopro`,
 | `synth_gopro` | frames folder | `window` (`7-13` or `9`), `stride` (`1-2`), `n`, `crops` | `GoProSynthesisSource` |
 | `synth_shake` | sharp photos folder | `kernel_size`, `length` (`2-40`), `n` | `CameraShakeSource` |
 
+Every kind also takes `jpeg=LOW-HIGH` (or one quality, 1 to 100): its blurry
+inputs are JPEG-compressed at a random quality in that range
+(`JpegInputSource`), so a mix can teach the model JPEG inputs too.
+
 `WEIGHT` (default 1) is the relative sampling weight when several `--data`
 sources are mixed; `split` defaults to the caller's `split` argument
 (`"train"`), `n` is the number of synthetic pairs in one (validation) pass,
@@ -32,11 +36,13 @@ motion).
     gopro:/data/GOPRO_Large?split=test
     folders:/data/val/blur,/data/val/sharp@0.5
     synth_gopro:/data/frames?window=7-13@0.7
+    synth_gopro:/data/frames?jpeg=60-95@0.3
 """
 
 import os
 import re
 
+from keras_mimo.data.compression import JpegInputSource
 from keras_mimo.data.errors import DataError
 from keras_mimo.data.layouts import detect_layout
 from keras_mimo.data.readers import (
@@ -58,6 +64,7 @@ _OPTIONS = {
     "synth_shake": {"kernel_size", "length", "n"},
 }
 KINDS = tuple(_OPTIONS)
+_COMMON_OPTIONS = {"jpeg"}
 
 
 def _range(text: str, convert=int) -> tuple:
@@ -181,15 +188,19 @@ def parse_source_spec(spec: str, split: str = "train") -> tuple[Source, float]:
     options = {}
     for item in filter(None, query.split("&")):
         key, equals, value = item.partition("=")
-        if not equals or key not in _OPTIONS[kind]:
-            allowed = ", ".join(sorted(_OPTIONS[kind])) or "none"
+        if not equals or key not in _OPTIONS[kind] | _COMMON_OPTIONS:
+            allowed = ", ".join(sorted(_OPTIONS[kind] | _COMMON_OPTIONS))
             raise DataError(
                 f"bad source spec {original!r}: unknown option {item!r} for {kind} (options: {allowed}).",
                 original,
             )
         options[key] = value
+    jpeg = options.pop("jpeg", None)
     try:
-        return _build(kind, argument, options, split), weight
+        source = _build(kind, argument, options, split)
+        if jpeg is not None:
+            source = JpegInputSource(source, _range(jpeg))
+        return source, weight
     except ValueError as error:
         if isinstance(error, DataError):
             raise

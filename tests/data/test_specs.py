@@ -7,6 +7,7 @@ from keras_mimo.data import (
     DataError,
     FilePairSource,
     GoProSynthesisSource,
+    JpegInputSource,
     TFRecordSource,
     parse_source_spec,
     write_tfrecords,
@@ -108,3 +109,19 @@ def test_window_error_is_wrapped():
         parse_source_spec(f"synth_gopro:{GOPRO_FRAMES}?window=9-7")
     with pytest.raises(DataError, match="stride must be"):
         parse_source_spec(f"synth_gopro:{GOPRO_FRAMES}?stride=0")
+
+
+def test_jpeg_option_wraps_any_kind(small_pairs):
+    spec = f"folders:{small_pairs}/blur,{small_pairs}/sharp?jpeg=40-60@0.5"
+    source, weight = parse_source_spec(spec)
+    assert isinstance(source, JpegInputSource) and weight == 0.5
+    assert source.quality == (40, 60) and source.tag == "folders" and len(source) == 3
+    assert parse_source_spec(f"{small_pairs}?jpeg=75")[0].quality == (75, 75)
+
+
+@pytest.mark.parametrize("quality", ["0-50", "50-101", "90-80", "high"])
+def test_bad_jpeg_quality(small_pairs, quality):
+    with pytest.raises(DataError, match="bad source spec"):
+        parse_source_spec(
+            f"folders:{small_pairs}/blur,{small_pairs}/sharp?jpeg={quality}"
+        )
