@@ -87,6 +87,33 @@ def training_frame_pairs(frames_dir, folder, starts=(5, 30, 55, 80, 105, 130)) -
     return pairs
 
 
+def jpeg_input_pairs(val_root, folder, quality: int) -> list:
+    """The validation pairs with each blurry input sent through a JPEG of `quality`.
+
+    The round trip is the training option's (`synth_gopro:...?jpeg=`,
+    `keras_mimo.data.compression.jpeg_round_trip`); the decoded input is
+    written losslessly as `folder/blur/NAME.png`, the sharp image stays the
+    original, so the score says how well a preset copes with a JPEG photo.
+    """
+    import numpy as np
+
+    from keras_mimo.data.compression import jpeg_round_trip
+    from keras_mimo.images.files import read_image, write_image
+    from keras_mimo.images.pairs import find_pairs, make_pair
+
+    folder = pathlib.Path(folder) / "blur"
+    folder.mkdir(parents=True, exist_ok=True)
+    pairs = []
+    for pair in find_pairs(val_root):
+        pixels = read_image(pair.blur).pixels
+        blur = pixels.astype(np.float32) / np.iinfo(pixels.dtype).max
+        pixels = np.round(jpeg_round_trip(blur, quality).numpy() * 255)
+        path = folder / (pathlib.Path(pair.name).stem + ".png")
+        write_image(path, pixels.astype(np.uint8))
+        pairs.append(make_pair(path, pair.sharp, path.name))
+    return pairs
+
+
 def evaluate(preset_dir, pairs, precision: str = "float32") -> dict:
     from keras_mimo import MIMOUNet
     from keras_mimo.images.pairs import find_pairs
@@ -175,6 +202,11 @@ def main(argv=None) -> int:
                 f"(gain {scores['training_frames']['gain_db']} dB against gopro_val's "
                 f"{scores['gopro_val']['gain_db']} dB)"
             )
+        if args.jpeg:
+            pairs = jpeg_input_pairs(args.val, pathlib.Path(tmp) / "jpeg", args.jpeg)
+            key = f"gopro_val_jpeg{args.jpeg}"
+            scores[key] = evaluate(ship, pairs)
+            print(f"JPEG inputs (quality {args.jpeg}): {json.dumps(scores[key])}")
         bf16 = evaluate(ship, args.val, precision="bfloat16")
         bf16_check = {
             "data": str(args.val),

@@ -1,4 +1,4 @@
-"""`training/ship_preset.py`'s held-in pairs: the over-fitting check's data."""
+"""`training/ship_preset.py`'s extra pairs: held-in training frames, JPEG inputs."""
 
 import importlib.util
 
@@ -7,7 +7,7 @@ import pytest
 
 from keras_mimo.data.synthesis.gopro import synthesize_gopro_pair
 from keras_mimo.images.files import read_image
-from tests.conftest import DATA, ROOT, require_shared
+from tests.conftest import DATA, FIXTURES, ROOT, require_shared
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +38,20 @@ def test_held_in_pairs_are_eight_frame_averages_of_the_training_frames(
     # The sharp image is the middle frame itself (the 5th of 8: frame 135).
     middle = read_image(frames / "GOPR0477_11_00" / "000135.png").pixels
     np.testing.assert_array_equal(read_image(pairs[1].sharp).pixels, middle)
+
+
+def test_jpeg_input_pairs_compress_only_the_blurry_inputs(ship_preset, tmp_path):
+    from keras_mimo.data.compression import jpeg_round_trip
+    from keras_mimo.metrics import psnr
+
+    pairs = ship_preset.jpeg_input_pairs(FIXTURES / "pairs", tmp_path, quality=60)
+    assert [p.name for p in pairs] == ["pair0.png", "pair1.png", "pair2.png"]
+    for pair in pairs:
+        original = read_image(FIXTURES / "pairs" / "blur" / pair.name).pixels
+        compressed = read_image(pair.blur).pixels
+        expected = jpeg_round_trip(original.astype(np.float32) / 255.0, 60)
+        np.testing.assert_array_equal(compressed, np.round(expected.numpy() * 255))
+        # A real loss, not a copy: quality 60 leaves these blurry crops about 46.5 dB.
+        change = float(psnr(original[None] / 255.0, compressed[None] / 255.0)[0])
+        assert 40.0 < change < 50.0, change
+        assert pair.sharp == str(FIXTURES / "pairs" / "sharp" / pair.name)

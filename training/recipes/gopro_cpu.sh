@@ -68,7 +68,7 @@ COMMON=(
   --data "synth_shake:$SHARED/data/sharp@0.2"
   --val-data "folders:$SHARED/data/gopro_val/blur,$SHARED/data/gopro_val/sharp"
   --crop 128 --batch-size 8 --steps-per-epoch 100 --val-every 2
-  --lr 3e-4 --schedule cosine --precision bfloat16 --jit-compile false --verbose 2
+  --lr 3e-4 --schedule cosine --precision auto --jit-compile false --verbose 2
 )
 if [ "${STAGE:-1}" = 1 ]; then
   OUT=${OUT:-runs/gopro_stage1}
@@ -98,4 +98,4 @@ fi
 #   python training/ship_preset.py "$OUT/preset" --val "$SHARED/data/gopro_val" \
 #     --levin "$SHARED/data/levin" --output keras_mimo/preset_files/gopro \
 #     --recipe training/recipes/gopro_cpu.sh --hours H --picture docs/gopro_before_after.png \
-#     --train-frames "$SHARED/data/gopro_frames"
+#     --train-frames "$SHARED/data/gopro_frames" --jpeg 80
