@@ -8,7 +8,8 @@ pipeline parts import TensorFlow, nothing here imports Keras.
 - Readers return `ImagePair(blur, sharp, name)` lists: `gopro_pairs`,
   `split_folder_pairs`, `realblur_pairs`, `folder_pairs`.
 - Sources stream full-size float32 pairs: `FilePairSource`,
-  `GoProSynthesisSource`, `CameraShakeSource`, `TFRecordSource`, and
+  `GoProSynthesisSource`, `CameraShakeSource`, `CameraMotionSource`,
+  `TFRecordSource`, and
   `JpegInputSource` (any of them with JPEG-compressed inputs);
   `parse_source_spec("kind:path@weight")` builds one from a CLI string.
 - Pipelines: `training_dataset`, `validation_dataset`, `with_model_targets`.
@@ -43,6 +44,7 @@ _EXPORTS = {
     "EncodedExample": "keras_mimo.data.sources",
     "GoProSynthesisSource": "keras_mimo.data.synthesis.gopro",
     "CameraShakeSource": "keras_mimo.data.synthesis.camera_shake",
+    "CameraMotionSource": "keras_mimo.data.synthesis.camera_motion",
     "TFRecordSource": "keras_mimo.data.tfrecords",
     "JpegInputSource": "keras_mimo.data.compression",
     "write_tfrecords": "keras_mimo.data.tfrecords",

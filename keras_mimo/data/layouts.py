@@ -7,8 +7,8 @@
 | `DIR/{blur,sharp}/` | `folders` |
 | a file (RealBlur list: lines `gt_path blur_path`) | `realblur` |
 
-Other kinds (`gopro_gamma`, `tfrecord`, `synth_gopro`, `synth_shake`) look
-like plain image folders and need their `KIND:` prefix.
+Other kinds (`gopro_gamma`, `tfrecord`, `synth_gopro`, `synth_shake`,
+`synth_motion`) look like plain image folders and need their `KIND:` prefix.
 """
 
 import os
@@ -35,6 +35,8 @@ KIND_ARGUMENTS = {
     "(?window=7-13&n=&crops=)",
     "synth_shake": "folder of sharp photos, random camera shake "
     "(?kernel_size=&length=2-40&n=)",
+    "synth_motion": "folder of sharp photos filmed along a random camera path, "
+    "frames averaged (?window=7-13&shift=1-24&n=)",
 }
 SPLITS = ("train", "test")
 _SHOWN = 8

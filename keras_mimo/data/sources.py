@@ -7,6 +7,7 @@ A source produces a `tf.data.Dataset` of float32 `(H, W, 3)` image pairs in
 - `FilePairSource`: pairs of image files from a reader (`gopro_pairs`, ...).
 - `GoProSynthesisSource`: GoPro-style pairs averaged from sharp video frames.
 - `CameraShakeSource`: sharp photos blurred with random camera-shake kernels.
+- `CameraMotionSource`: sharp photos filmed along a random camera path.
 - `TFRecordSource`: shards written by `write_tfrecords`.
 
 Synthetic sources draw pairs at random forever when asked to `repeat`; one

@@ -18,6 +18,7 @@ Without `KIND:` the kind is detected from the folder layout (`gopro`,
 | `tfrecord` | folder from `write_tfrecords` | `verify` (0/1: sha256) | `TFRecordSource` |
 | `synth_gopro` | frames folder | `window` (`7-13` or `9`), `stride` (`1-2`), `n`, `crops` | `GoProSynthesisSource` |
 | `synth_shake` | sharp photos folder | `kernel_size`, `length` (`2-40`), `n` | `CameraShakeSource` |
+| `synth_motion` | sharp photos folder | `window` (`7-13`), `shift` (`1-24`), `n` | `CameraMotionSource` |
 
 Every kind also takes `jpeg=LOW-HIGH` (or one quality, 1 to 100): its blurry
 inputs are JPEG-compressed at a random quality in that range
@@ -62,6 +63,7 @@ _OPTIONS = {
     "tfrecord": {"verify"},
     "synth_gopro": {"window", "stride", "n", "crops"},
     "synth_shake": {"kernel_size", "length", "n"},
+    "synth_motion": {"window", "shift", "n"},
 }
 KINDS = tuple(_OPTIONS)
 _COMMON_OPTIONS = {"jpeg"}
@@ -129,6 +131,15 @@ def _build(kind: str, argument: str, options: dict, split: str) -> Source:
         return GoProSynthesisSource(
             path, window=window, stride=stride, crops_per_draw=crops, **n
         )
+    if kind == "synth_motion":
+        from keras_mimo.data.synthesis.camera_motion import CameraMotionSource
+
+        kwargs = dict(n)
+        if "window" in options:
+            kwargs["window"] = _range(options["window"])
+        if "shift" in options:
+            kwargs["shift"] = _range(options["shift"], float)
+        return CameraMotionSource(path, **kwargs)
     from keras_mimo.data.synthesis.camera_shake import CameraShakeSource
 
     kwargs = dict(n)

@@ -66,10 +66,14 @@ def average_frames(
     if frames.dtype.is_integer:
         frames = tf.cast(frames, tf.float64) / float(frames.dtype.max)
     linear = tf.reduce_mean(tf.cast(frames, tf.float64) ** gamma, axis=0)
-    return _finish(linear, gamma, quantize)
+    return encode_linear(linear, gamma, quantize)
 
 
-def _finish(linear: tf.Tensor, gamma: float, quantize: bool) -> tf.Tensor:
+def encode_linear(
+    linear: tf.Tensor, gamma: float = GAMMA, quantize: bool = True
+) -> tf.Tensor:
+    """Linear light back to camera codes: clip to [0, 1], `** (1 / gamma)`,
+    truncate to 8 bits (GoPro's rounding) when `quantize`; float32."""
     image = tf.clip_by_value(linear, 0.0, 1.0) ** (1.0 / gamma)
     if quantize:
         image = tf.floor(image * 255.0 + TRUNCATION_EPSILON) / 255.0
@@ -125,7 +129,9 @@ def synthesize_gopro_pair(
         tf.range(tf.size(frame_paths)),
         initializer=(tf.zeros(shape, tf.float64), tf.zeros(shape, tf.int32)),
     )
-    blur = _finish(linear / tf.cast(tf.size(frame_paths), tf.float64), gamma, quantize)
+    blur = encode_linear(
+        linear / tf.cast(tf.size(frame_paths), tf.float64), gamma, quantize
+    )
     sharp = tf.cast(sharp, tf.float32) / 65535.0
     blur.set_shape([None, None, None, 3])
     sharp.set_shape([None, None, None, 3])
