@@ -134,20 +134,21 @@ def _build(kind: str, argument: str, options: dict, split: str) -> Source:
     if kind == "synth_motion":
         from keras_mimo.data.synthesis.camera_motion import CameraMotionSource
 
-        kwargs = dict(n)
-        if "window" in options:
-            kwargs["window"] = _range(options["window"])
-        if "shift" in options:
-            kwargs["shift"] = _range(options["shift"], float)
-        return CameraMotionSource(path, **kwargs)
+        converters = {"window": _range, "shift": _float_range}
+        return CameraMotionSource(path, **n, **_converted(options, converters))
     from keras_mimo.data.synthesis.camera_shake import CameraShakeSource
 
-    kwargs = dict(n)
-    if "kernel_size" in options:
-        kwargs["kernel_size"] = int(options["kernel_size"])
-    if "length" in options:
-        kwargs["length"] = _range(options["length"], float)
-    return CameraShakeSource(path, **kwargs)
+    converters = {"kernel_size": int, "length": _float_range}
+    return CameraShakeSource(path, **n, **_converted(options, converters))
+
+
+def _float_range(text: str) -> tuple:
+    return _range(text, float)
+
+
+def _converted(options: dict, converters: dict) -> dict:
+    """The `options` that `converters` names, each converted by its function."""
+    return {k: convert(options[k]) for k, convert in converters.items() if k in options}
 
 
 def parse_source_spec(spec: str, split: str = "train") -> tuple[Source, float]:

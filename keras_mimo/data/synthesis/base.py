@@ -10,6 +10,7 @@ only, so it does not hold the Python GIL and works with any Keras backend.
 import numpy as np
 import tensorflow as tf
 
+from keras_mimo.data.image_files import image_info, list_images
 from keras_mimo.data.seeds import resolve_seed
 from keras_mimo.data.sources import AUTOTUNE, Source
 
@@ -57,6 +58,14 @@ class SyntheticSource(Source):
             generate, output_signature=self.output_signature
         )
         return params.map(self.render, num_parallel_calls=AUTOTUNE, deterministic=True)
+
+
+def list_photos(sharp_dir) -> list[tuple[str, int, int]]:
+    """`(path, height, width)` of every PNG/JPEG photo in `sharp_dir` (recursively)."""
+    return [
+        (str(info.path), info.height, info.width)
+        for info in map(image_info, list_images(sharp_dir, recursive=True))
+    ]
 
 
 def crop_window(

@@ -24,10 +24,9 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mimo.data.decoding import read_image_tensor
-from keras_mimo.data.image_files import image_info, list_images
-from keras_mimo.data.synthesis.base import SyntheticSource, crop_window
+from keras_mimo.data.synthesis.base import SyntheticSource, crop_window, list_photos
 from keras_mimo.data.synthesis.gamma import GAMMA
-from keras_mimo.data.synthesis.gopro import encode_linear
+from keras_mimo.data.synthesis.gopro import encode_linear, positive_range
 
 
 def camera_path(
@@ -150,13 +149,11 @@ class CameraMotionSource(SyntheticSource):
         num_examples: int = 64,
     ):
         super().__init__(num_examples)
-        if not 1 <= window[0] <= window[1]:
-            raise ValueError(f"window must be (min, max) frames >= 1, got {window}.")
         if not 0 <= shift[0] <= shift[1]:
             raise ValueError(f"shift must be a range of pixels >= 0, got {shift}.")
         if min(curve, rotation, zoom) < 0:
             raise ValueError("curve, rotation and zoom must not be negative.")
-        self.window = (int(window[0]), int(window[1]))
+        self.window = positive_range(window, "window")
         self.shift = (float(shift[0]), float(shift[1]))
         self.curve, self.rotation, self.zoom = (
             float(curve),
@@ -165,10 +162,7 @@ class CameraMotionSource(SyntheticSource):
         )
         self.gamma = float(gamma)
         self.quantize = bool(quantize)
-        self.images = [
-            (str(info.path), info.height, info.width)
-            for info in map(image_info, list_images(sharp_dir, recursive=True))
-        ]
+        self.images = list_photos(sharp_dir)
 
     def __repr__(self) -> str:
         return (

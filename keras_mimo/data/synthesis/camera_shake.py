@@ -26,8 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mimo.data.decoding import read_image_tensor
-from keras_mimo.data.image_files import image_info, list_images
-from keras_mimo.data.synthesis.base import SyntheticSource, crop_window
+from keras_mimo.data.synthesis.base import SyntheticSource, crop_window, list_photos
 from keras_mimo.data.synthesis.gamma import GAMMA
 from keras_mimo.data.synthesis.kernels import random_motion_kernel
 from keras_mimo.images.padding import pad_at_least_tensor
@@ -159,10 +158,7 @@ class CameraShakeSource(SyntheticSource):
         self.read_noise = float(read_noise)
         self.gamma = float(gamma)
         self.quantize = bool(quantize)
-        self.images = [
-            (str(info.path), info.height, info.width)
-            for info in map(image_info, list_images(sharp_dir, recursive=True))
-        ]
+        self.images = list_photos(sharp_dir)
 
     def __repr__(self) -> str:
         return f"CameraShakeSource({len(self.images)} photos, kernel_size={self.kernel_size})"

@@ -164,7 +164,7 @@ def frame_sequences(frames_dir: str | os.PathLike) -> list[list[pathlib.Path]]:
     return sequences
 
 
-def _positive_range(value: int | tuple[int, int], name: str) -> tuple[int, int]:
+def positive_range(value: int | tuple[int, int], name: str) -> tuple[int, int]:
     """`(min, max)` from an int or a pair, both at least 1 (a `ValueError` if not)."""
     low, high = (value, value) if isinstance(value, int) else value
     if not 1 <= low <= high:
@@ -224,8 +224,8 @@ class GoProSynthesisSource(SyntheticSource):
         if crops_per_draw < 1:
             raise ValueError(f"crops_per_draw must be positive, got {crops_per_draw}.")
         self.crops_per_draw = int(crops_per_draw)
-        self.window = _positive_range(window, "window")
-        self.stride = _positive_range(stride, "stride")
+        self.window = positive_range(window, "window")
+        self.stride = positive_range(stride, "stride")
         low = self.window[0]
         self.gamma = float(gamma)
         self.quantize = bool(quantize)
