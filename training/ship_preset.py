@@ -45,6 +45,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="training frames folder: also score held-in pairs made from them like "
         "gopro_val's (over-fitting shows as a much larger gain there)",
     )
+    p.add_argument(
+        "--jpeg",
+        type=int,
+        metavar="QUALITY",
+        help="also score the validation pairs with their blurry inputs JPEG-compressed "
+        "at this quality (most users' photos are JPEGs)",
+    )
     return p.parse_args(argv)
 
 
