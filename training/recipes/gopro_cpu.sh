@@ -50,6 +50,14 @@
 #   LR=5e-5 to 5,600). The average rose to 32.095 dB bf16 at step 2,400, slid to
 #   32.04 by 3,600; the burst peaked at 32.090 (4,400) and 5e-5 after it slid
 #   again. The step-2,400 average shipped with --hours 15.5.
+# Session 10 (2026-12-02, Intel Xeon model 207 without AMX flags, 2 cores): bf16
+# probed 1.56x slower than fp32 there, so the recipe now asks for --precision
+# auto (bf16 where it is faster). A new run from the shipped weights:
+#   OUT=runs/gopro_long3 LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 3000   (fp32, 3.2-4 s/step quiet, 1.7 h; 5e-5 to step 700, then
+#   LR=2e-4 to 1,400). The average held 32.07 at 5e-5 (fp32 validation), the
+#   burst peaked at step 1,000 (32.078) and fell by 1,400 (32.066). The
+#   step-1,000 average shipped with --hours 17.2.
 # Continue in a later session: the same command with a larger total resumes
 # runs/gopro_long2 if it survived (a new machine starts without runs/; then
 # start a new run from the shipped weights, as in session 9). LR=... changes the
