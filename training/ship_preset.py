@@ -105,15 +105,15 @@ def jpeg_input_pairs(val_root, folder, quality: int) -> list:
     import numpy as np
 
     from keras_mimo.data.compression import jpeg_round_trip
-    from keras_mimo.images.files import read_image, write_image
+    from keras_mimo.data.decoding import read_image_tensor
+    from keras_mimo.images.files import write_image
     from keras_mimo.images.pairs import find_pairs, make_pair
 
     folder = pathlib.Path(folder) / "blur"
     folder.mkdir(parents=True, exist_ok=True)
     pairs = []
     for pair in find_pairs(val_root):
-        pixels = read_image(pair.blur).pixels
-        blur = pixels.astype(np.float32) / np.iinfo(pixels.dtype).max
+        blur = read_image_tensor(pair.blur)  # as the training pipeline decodes it
         pixels = np.round(jpeg_round_trip(blur, quality).numpy() * 255)
         path = folder / (pathlib.Path(pair.name).stem + ".png")
         write_image(path, pixels.astype(np.uint8))

@@ -155,11 +155,9 @@ class CameraMotionSource(SyntheticSource):
             raise ValueError("curve, rotation and zoom must not be negative.")
         self.window = positive_range(window, "window")
         self.shift = (float(shift[0]), float(shift[1]))
-        self.curve, self.rotation, self.zoom = (
-            float(curve),
-            float(rotation),
-            float(zoom),
-        )
+        self.curve = float(curve)
+        self.rotation = float(rotation)
+        self.zoom = float(zoom)
         self.gamma = float(gamma)
         self.quantize = bool(quantize)
         self.images = list_photos(sharp_dir)
