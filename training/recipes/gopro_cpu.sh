@@ -58,6 +58,16 @@
 #   LR=2e-4 to 1,400). The average held 32.07 at 5e-5 (fp32 validation), the
 #   burst peaked at step 1,000 (32.078) and fell by 1,400 (32.066). The
 #   step-1,000 average shipped with --hours 17.2.
+# Session 11 (2026-12-02, AMD EPYC Zen 4 (family 25 model 17), avx512_bf16, no
+# AMX; bf16 probed 3.95 against fp32 6.19 s/step): a new run from the shipped
+# weights with synth_motion in the mix (synth_gopro 0.8 -> 0.6, synth_motion 0.2,
+# synth_shake 0.2; now COMMON's mix):
+#   OUT=runs/gopro_motion LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 3000   (bf16, 2.7-3.5 s/step quiet, 2.3 h beside the test suite;
+#   stopped by SIGTERM at step 1,400, resumed, stopped at 1,800). The average
+#   (bf16 validation) rose 32.046, 32.057, 32.059, 32.059, 32.059, 32.067,
+#   32.084, 32.092, 32.099 every 200 steps, still rising when stopped. The
+#   step-1,800 average shipped with --hours 19.5.
 # Continue in a later session: the same command with a larger total resumes
 # runs/gopro_long2 if it survived (a new machine starts without runs/; then
 # start a new run from the shipped weights, as in session 9). LR=... changes the
@@ -72,7 +82,8 @@ set -euo pipefail
 SHARED=${SHARED:-../shared}
 COMMON=(
   --backend tensorflow
-  --data "synth_gopro:$SHARED/data/gopro_frames?crops=8${STRIDE:+&stride=$STRIDE}@0.8"
+  --data "synth_gopro:$SHARED/data/gopro_frames?crops=8${STRIDE:+&stride=$STRIDE}@0.6"
+  --data "synth_motion:$SHARED/data/sharp@0.2"
   --data "synth_shake:$SHARED/data/sharp@0.2"
   --val-data "folders:$SHARED/data/gopro_val/blur,$SHARED/data/gopro_val/sharp"
   --crop 128 --batch-size 8 --steps-per-epoch 100 --val-every 2
