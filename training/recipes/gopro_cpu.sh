@@ -69,11 +69,11 @@
 #   32.084, 32.092, 32.099 every 200 steps, still rising when stopped. The
 #   step-1,800 average shipped with --hours 19.5.
 # Continue in a later session: the same command with a larger total resumes
-# runs/gopro_long2 if it survived (a new machine starts without runs/; then
-# start a new run from the shipped weights, as in session 9). LR=... changes the
+# runs/gopro_motion if it survived (a new machine starts without runs/; then
+# start a new run from the shipped weights, as in session 11). LR=... changes the
 # rate of a resumed run (no restart: Adam and the average carry on):
-#   OUT=runs/gopro_long2 LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
-#     --steps 8000
+#   OUT=runs/gopro_motion LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 5000
 #   (a run from the shipped weights peaked within 2,400 steps at 5e-5, then slid;
 #   a 2e-4 burst of 600-1,000 steps, scored every 200, recovers most of a slide;
 #   a burst soon after another one only fell.)
