@@ -68,12 +68,18 @@
 #   (bf16 validation) rose 32.046, 32.057, 32.059, 32.059, 32.059, 32.067,
 #   32.084, 32.092, 32.099 every 200 steps, still rising when stopped. The
 #   step-1,800 average shipped with --hours 19.5.
+# Session 12 (2026-12-02, AMD EPYC Zen 4 (family 25 model 17) again; runs/ had
+# survived): the same run resumed,
+#   OUT=runs/gopro_motion LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 5000   (bf16, 2.4-2.8 s/step, 2.45 h), steps 1,800-5,000: the average
+#   (bf16 validation) rose to 32.178 at step 5,000, still rising at the end. The
+#   step-5,000 average shipped with --hours 22.0.
 # Continue in a later session: the same command with a larger total resumes
 # runs/gopro_motion if it survived (a new machine starts without runs/; then
 # start a new run from the shipped weights, as in session 11). LR=... changes the
 # rate of a resumed run (no restart: Adam and the average carry on):
 #   OUT=runs/gopro_motion LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
-#     --steps 5000
+#     --steps 8000
 #   (a run from the shipped weights peaked within 2,400 steps at 5e-5, then slid;
 #   a 2e-4 burst of 600-1,000 steps, scored every 200, recovers most of a slide;
 #   a burst soon after another one only fell.)
