@@ -74,23 +74,34 @@
 #     --steps 5000   (bf16, 2.4-2.8 s/step, 2.45 h), steps 1,800-5,000: the average
 #   (bf16 validation) rose to 32.178 at step 5,000, still rising at the end. The
 #   step-5,000 average shipped with --hours 22.0.
+# Session 13 (2026-12-03, AMD EPYC Zen 4 (family 25 model 17); runs/ survived):
+#   the same run resumed at 5e-5 to step 6,200 (the average peaked at 5,400:
+#   32.181 bf16, then slid to 32.167), LR=2e-4 to 7,000 (peaked at 6,400: 32.182
+#   bf16, 32.166 float32, then slid to 32.165 bf16); 1.5 h. That session ended
+#   before the ship; the step-6,400 average shipped in session 14 (--hours 23.1).
+# Session 14 (2026-12-03, the same machine type; runs/ survived): shipped session
+#   13's step-6,400 average (32.166 dB float32, +1.623). Resumed at 5e-5 from step
+#   7,000 (32.153 at 7,200), then from 7,300 with W_GOPRO=0.4 W_MOTION=0.4: flat at
+#   32.136-32.153 bf16 to step 9,000 (1.8 h), under the recipe mix: not kept.
 # Continue in a later session: the same command with a larger total resumes
 # runs/gopro_motion if it survived (a new machine starts without runs/; then
 # start a new run from the shipped weights, as in session 11). LR=... changes the
 # rate of a resumed run (no restart: Adam and the average carry on):
 #   OUT=runs/gopro_motion LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
-#     --steps 8000
+#     --steps 12000
 #   (a run from the shipped weights peaked within 2,400 steps at 5e-5, then slid;
 #   a 2e-4 burst of 600-1,000 steps, scored every 200, recovers most of a slide;
 #   a burst soon after another one only fell.)
 # STRIDE=1-2 adds synth_gopro's frame stride (an A/B knob; default off).
+# W_GOPRO, W_MOTION and W_SHAKE set the three sources' shares of the mix
+# (defaults 0.6, 0.2, 0.2); a resumed call may change them.
 set -euo pipefail
 SHARED=${SHARED:-../shared}
 COMMON=(
   --backend tensorflow
-  --data "synth_gopro:$SHARED/data/gopro_frames?crops=8${STRIDE:+&stride=$STRIDE}@0.6"
-  --data "synth_motion:$SHARED/data/sharp@0.2"
-  --data "synth_shake:$SHARED/data/sharp@0.2"
+  --data "synth_gopro:$SHARED/data/gopro_frames?crops=8${STRIDE:+&stride=$STRIDE}@${W_GOPRO:-0.6}"
+  --data "synth_motion:$SHARED/data/sharp@${W_MOTION:-0.2}"
+  --data "synth_shake:$SHARED/data/sharp@${W_SHAKE:-0.2}"
   --val-data "folders:$SHARED/data/gopro_val/blur,$SHARED/data/gopro_val/sharp"
   --crop 128 --batch-size 8 --steps-per-epoch 100 --val-every 2
   --lr 3e-4 --schedule cosine --precision auto --jit-compile false --verbose 2
