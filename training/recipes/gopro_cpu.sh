@@ -83,12 +83,15 @@
 #   13's step-6,400 average (32.166 dB float32, +1.623). Resumed at 5e-5 from step
 #   7,000 (32.153 at 7,200), then from 7,300 with W_GOPRO=0.4 W_MOTION=0.4: flat at
 #   32.136-32.153 bf16 to step 9,000 (1.8 h), under the recipe mix: not kept.
+# Session 15 (2026-12-03, the same machine type; runs/ survived): resumed at step
+#   9,000 with the recipe mix at LR=1e-4 (08:28-10:15 UTC, 1.8 h, ~3 s/step): the
+#   average rose from 32.171 to 32.225 dB bf16 at step 10,800 (shipped).
 # Continue in a later session: the same command with a larger total resumes
 # runs/gopro_motion if it survived (a new machine starts without runs/; then
 # start a new run from the shipped weights, as in session 11). LR=... changes the
 # rate of a resumed run (no restart: Adam and the average carry on):
-#   OUT=runs/gopro_motion LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
-#     --steps 12000
+#   OUT=runs/gopro_motion LR=1e-4 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 14000
 #   (a run from the shipped weights peaked within 2,400 steps at 5e-5, then slid;
 #   a 2e-4 burst of 600-1,000 steps, scored every 200, recovers most of a slide;
 #   a burst soon after another one only fell.)
