@@ -88,13 +88,14 @@
 #   average rose from 32.171 to 32.225 dB bf16 at step 10,800 (shipped).
 # Session 16 (2026-12-03, the same machine type; runs/ survived): resumed at step
 #   11,000 at LR=1e-4 (11:42-13:29 UTC, 1.8 h, ~3 s/step): the average rose to
-#   32.335 dB bf16 at step 12,600 (shipped), then slid to 32.315 at 13,000.
+#   32.335 dB bf16 at step 12,600 (shipped), then slid to 32.315 at 13,000;
+#   LR=5e-5 from 13,100 kept sliding (32.299 at 13,400, 0.3 h).
 # Continue in a later session: the same command with a larger total resumes
 # runs/gopro_motion if it survived (a new machine starts without runs/; then
 # start a new run from the shipped weights, as in session 11). LR=... changes the
 # rate of a resumed run (no restart: Adam and the average carry on):
-#   OUT=runs/gopro_motion LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
-#     --steps 16000
+#   OUT=runs/gopro_motion LR=2e-4 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 14400
 #   (a run from the shipped weights peaked within 2,400 steps at 5e-5, then slid;
 #   a 2e-4 burst of 600-1,000 steps, scored every 200, recovers most of a slide;
 #   a burst soon after another one only fell.)
