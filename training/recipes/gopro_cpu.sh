@@ -90,15 +90,21 @@
 #   11,000 at LR=1e-4 (11:42-13:29 UTC, 1.8 h, ~3 s/step): the average rose to
 #   32.335 dB bf16 at step 12,600 (shipped), then slid to 32.315 at 13,000;
 #   LR=5e-5 from 13,100 kept sliding (32.299 at 13,400, 0.3 h).
-# Continue in a later session: the same command with a larger total resumes
-# runs/gopro_motion if it survived (a new machine starts without runs/; then
-# start a new run from the shipped weights, as in session 11). LR=... changes the
-# rate of a resumed run (no restart: Adam and the average carry on):
-#   OUT=runs/gopro_motion LR=2e-4 STAGE=long bash training/recipes/gopro_cpu.sh \
-#     --steps 14400
-#   (a run from the shipped weights peaked within 2,400 steps at 5e-5, then slid;
-#   a 2e-4 burst of 600-1,000 steps, scored every 200, recovers most of a slide;
-#   a burst soon after another one only fell.)
+# Session 17 (2026-12-03, the same machine type; runs/ survived): LR=2e-4 from
+#   step 13,400 only fell (32.286, 32.260, 32.257, 32.229 to step 14,200, 0.73 h);
+#   then a new run from the shipped weights (a fresh Adam and average):
+#   OUT=runs/gopro_s17 LR=1e-4 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 2000 --seed 17   (stopped at 1,200, 1.1 h): 32.317, 32.334 (step
+#   400, shipped with --hours 30.2: 32.326 float32), then 32.323-32.333.
+# Continue in a later session: a new run from the shipped weights (a fresh Adam
+# and average; session 18 runs this one), or, if its runs/ survived, the same
+# command with a larger total resumes it. LR=... changes the rate of a resumed
+# run (no restart: Adam and the average carry on):
+#   OUT=runs/gopro_s18 LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 3000 --seed 18
+#   (a run from the shipped weights peaked within 400-2,400 steps, then slid;
+#   a 2e-4 burst of 600-1,000 steps, scored every 200, recovered slides after a
+#   long low-rate stretch; a burst soon after a slide or another burst only fell.)
 # STRIDE=1-2 adds synth_gopro's frame stride (an A/B knob; default off).
 # W_GOPRO, W_MOTION and W_SHAKE set the three sources' shares of the mix
 # (defaults 0.6, 0.2, 0.2); a resumed call may change them.
