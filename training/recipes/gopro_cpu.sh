@@ -96,12 +96,20 @@
 #   OUT=runs/gopro_s17 LR=1e-4 STAGE=long bash training/recipes/gopro_cpu.sh \
 #     --steps 2000 --seed 17   (stopped at 1,200, 1.1 h): 32.317, 32.334 (step
 #   400, shipped with --hours 30.2: 32.326 float32), then 32.323-32.333.
+# Session 18 (2026-12-04, AMD EPYC Zen 5 (family 26 model 2), ~2.0 s/step bf16):
+#   OUT=runs/gopro_s18 LR=5e-5 ... --seed 18; the session ended before its scores
+#   were written down and runs/ did not survive: nothing recorded, nothing shipped.
+# Session 19 (2026-12-04, the same machine type, 1.35-1.55 s/step bf16):
+#   OUT=runs/gopro_s19 LR=5e-5 ... --steps 3000 --seed 19 from the shipped weights:
+#   the average scored 32.352, 32.357, 32.356, 32.340 dB bf16 at steps 200-800
+#   (the shipped preset: 32.335 bf16, 32.326 float32); the session ended before
+#   the ship and runs/ did not survive: not shipped.
 # Continue in a later session: a new run from the shipped weights (a fresh Adam
-# and average; session 18 runs this one), or, if its runs/ survived, the same
+# and average; session 20 runs this one), or, if its runs/ survived, the same
 # command with a larger total resumes it. LR=... changes the rate of a resumed
 # run (no restart: Adam and the average carry on):
-#   OUT=runs/gopro_s18 LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
-#     --steps 3000 --seed 18
+#   OUT=runs/gopro_s20 LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 3000 --seed 20
 #   (a run from the shipped weights peaked within 400-2,400 steps, then slid;
 #   a 2e-4 burst of 600-1,000 steps, scored every 200, recovered slides after a
 #   long low-rate stretch; a burst soon after a slide or another burst only fell.)
