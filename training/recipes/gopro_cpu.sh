@@ -104,12 +104,17 @@
 #   the average scored 32.352, 32.357, 32.356, 32.340 dB bf16 at steps 200-800
 #   (the shipped preset: 32.335 bf16, 32.326 float32); the session ended before
 #   the ship and runs/ did not survive: not shipped.
+# Session 20 (2026-12-04, the same machine type, ~1.4 s/step bf16): new runs from
+#   the shipped weights at 5e-5 with --val-every 1: seed 20 slid from the start
+#   (32.331 to 32.310 by step 600); seed 19 replayed session 19 (32.346, 32.353,
+#   32.358 at step 300, then down to 32.340 by 900). The step-300 average shipped
+#   with --hours 30.3 (32.344 float32).
 # Continue in a later session: a new run from the shipped weights (a fresh Adam
-# and average; session 20 runs this one), or, if its runs/ survived, the same
+# and average; session 20 ran it twice), or, if its runs/ survived, the same
 # command with a larger total resumes it. LR=... changes the rate of a resumed
 # run (no restart: Adam and the average carry on):
-#   OUT=runs/gopro_s20 LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
-#     --steps 3000 --seed 20
+#   OUT=runs/gopro_s21 LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 3000 --seed 19 --val-every 1
 #   (a run from the shipped weights peaked within 400-2,400 steps, then slid;
 #   a 2e-4 burst of 600-1,000 steps, scored every 200, recovered slides after a
 #   long low-rate stretch; a burst soon after a slide or another burst only fell.)
