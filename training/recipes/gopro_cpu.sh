@@ -108,14 +108,17 @@
 #   the shipped weights at 5e-5 with --val-every 1: seed 20 slid from the start
 #   (32.331 to 32.310 by step 600); seed 19 replayed session 19 (32.346, 32.353,
 #   32.358 at step 300, then down to 32.340 by 900). The step-300 average shipped
-#   with --hours 30.3 (32.344 float32).
+#   with --hours 30.3 (32.344 float32). Two more fresh runs from it: seed 19
+#   peaked at 32.360 bf16 at step 300 (32.346 float32, +0.002: not shipped), seed
+#   21 at 32.359 at step 100, then slid.
 # Continue in a later session: a new run from the shipped weights (a fresh Adam
-# and average; session 20 ran it twice), or, if its runs/ survived, the same
+# and average; session 20 ran it four times), or, if its runs/ survived, the same
 # command with a larger total resumes it. LR=... changes the rate of a resumed
 # run (no restart: Adam and the average carry on):
-#   OUT=runs/gopro_s21 LR=5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
-#     --steps 3000 --seed 19 --val-every 1
-#   (a run from the shipped weights peaked within 400-2,400 steps, then slid;
+#   OUT=runs/gopro_s21 LR=1e-4 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 3000 --seed 17 --val-every 1
+#   (5e-5 draws from these weights are spent, so the rate and seed of session
+#   17's arm, which rose from its start; a run from the shipped weights peaked within 400-2,400 steps, then slid;
 #   a 2e-4 burst of 600-1,000 steps, scored every 200, recovered slides after a
 #   long low-rate stretch; a burst soon after a slide or another burst only fell.)
 # STRIDE=1-2 adds synth_gopro's frame stride (an A/B knob; default off).
