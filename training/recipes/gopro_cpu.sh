@@ -110,17 +110,19 @@
 #   32.358 at step 300, then down to 32.340 by 900). The step-300 average shipped
 #   with --hours 30.3 (32.344 float32). Two more fresh runs from it: seed 19
 #   peaked at 32.360 bf16 at step 300 (32.346 float32, +0.002: not shipped), seed
-#   21 at 32.359 at step 100, then slid.
+#   21 at 32.359 at step 100, then slid; LR=1e-4 --seed 17 read 32.322-32.324
+#   at steps 100-300 (stopped).
 # Continue in a later session: a new run from the shipped weights (a fresh Adam
 # and average; session 20 ran it four times), or, if its runs/ survived, the same
 # command with a larger total resumes it. LR=... changes the rate of a resumed
 # run (no restart: Adam and the average carry on):
-#   OUT=runs/gopro_s21 LR=1e-4 STAGE=long bash training/recipes/gopro_cpu.sh \
-#     --steps 3000 --seed 17 --val-every 1
-#   (5e-5 draws from these weights are spent, so the rate and seed of session
-#   17's arm, which rose from its start; a run from the shipped weights peaked within 400-2,400 steps, then slid;
-#   a 2e-4 burst of 600-1,000 steps, scored every 200, recovered slides after a
-#   long low-rate stretch; a burst soon after a slide or another burst only fell.)
+#   OUT=runs/gopro_s21 LR=2.5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
+#     --steps 3000 --seed 19 --val-every 1
+#   (fresh runs from the session-20 weights: 5e-5 gained at most 0.003 dB and
+#   1e-4 lost 0.035 at once, so 2.5e-5, untried from fresh weights, is next; a
+#   run from the shipped weights peaked within 100-2,400 steps, then slid; a 2e-4
+#   burst of 600-1,000 steps recovered slides after a long low-rate stretch; a
+#   burst soon after a slide or another burst only fell. A GPU draw matters more.)
 # STRIDE=1-2 adds synth_gopro's frame stride (an A/B knob; default off).
 # W_GOPRO, W_MOTION and W_SHAKE set the three sources' shares of the mix
 # (defaults 0.6, 0.2, 0.2); a resumed call may change them.
