@@ -22,7 +22,6 @@ import argparse
 import json
 import math
 import os
-import signal
 import sys
 import time
 
@@ -314,6 +313,7 @@ def main(argv=None) -> int:
         read_state,
     )
     from keras_mimo.training.errors import TrainingStateError
+    from keras_mimo.training.interruption import StopOnSignal, TrainingInterrupted
     from keras_mimo.training.provenance import resume_record, start_record
     from keras_mimo.training.schedules import (
         change_constant_rate,
@@ -417,7 +417,14 @@ def main(argv=None) -> int:
     train, val = make_datasets(args, seed, replicas)
     # Validation scores the weight average (swapped in for evaluation only).
     swap = keras.callbacks.SwapEMAWeights()
+    stop = StopOnSignal()
+    # Files and writers that an interrupted fit leaves open (closed below).
+    writers = [
+        keras.callbacks.CSVLogger(os.path.join(output, "log.csv"), append=bool(state)),
+        keras.callbacks.TensorBoard(os.path.join(output, "tensorboard")),
+    ]
     callbacks = [
+        stop,
         *([swap] if weight_average_momentum(model) else []),
         keras.callbacks.TerminateOnNaN(),
         TrainingCheckpoint(
@@ -427,28 +434,31 @@ def main(argv=None) -> int:
             every=args.checkpoint_every,
             provenance=provenance,
         ),
-        keras.callbacks.CSVLogger(os.path.join(output, "log.csv"), append=bool(state)),
-        keras.callbacks.TensorBoard(os.path.join(output, "tensorboard")),
+        *writers,
     ]
     start = time.time()
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        history = model.fit(
-            train,
-            epochs=args.epochs,
-            initial_epoch=initial_epoch,
-            steps_per_epoch=args.steps_per_epoch,
-            validation_data=val,
-            validation_freq=args.val_every,
-            callbacks=callbacks,
-            shuffle=False,  # the dataset shuffles; True only makes Keras warn
-            verbose=args.verbose,
-        )
-    except KeyboardInterrupt:
+        try:
+            history = model.fit(
+                train,
+                epochs=args.epochs,
+                initial_epoch=initial_epoch,
+                steps_per_epoch=args.steps_per_epoch,
+                validation_data=val,
+                validation_freq=args.val_every,
+                callbacks=callbacks,
+                shuffle=False,  # the dataset shuffles; True only makes Keras warn
+                verbose=args.verbose,
+            )
+        finally:
+            stop.on_train_end()  # the usual handlers again, however fit ended
+    except (TrainingInterrupted, KeyboardInterrupt):
         # Ctrl-C or SIGTERM: keep what the finished epochs earned.
         print("\nInterrupted: writing the preset from the best checkpoint so far.")
         if weight_average_momentum(model):
             swap.on_test_end()  # an interrupted validation gives the weights back
+        for writer in writers:
+            writer.on_train_end()
         return write_preset(
             args, model, output, time.time() - start, keras, MIMOUNet, provenance
         )
