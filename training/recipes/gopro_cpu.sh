@@ -112,6 +112,9 @@
 #   peaked at 32.360 bf16 at step 300 (32.346 float32, +0.002: not shipped), seed
 #   21 at 32.359 at step 100, then slid; LR=1e-4 --seed 17 read 32.322-32.324
 #   at steps 100-300 (stopped).
+# Session 21 (2026-12-04, Intel Xeon with AMX): fresh runs from the shipped weights,
+#   seed 19, LR=2.5e-5 constant and 7e-5 cosine: both peaked at step 300 (32.361,
+#   32.359 bf16; 32.346 float32, +0.002: not shipped), then slid.
 # Continue in a later session: a new run from the shipped weights (a fresh Adam
 # and average; session 20 ran it four times), or, if its runs/ survived, the same
 # command with a larger total resumes it. LR=... changes the rate of a resumed
