@@ -128,14 +128,19 @@
 #   burst soon after a slide or another burst only fell. A GPU draw matters more.)
 # STRIDE=1-2 adds synth_gopro's frame stride (an A/B knob; default off).
 # W_GOPRO, W_MOTION and W_SHAKE set the three sources' shares of the mix
-# (defaults 0.6, 0.2, 0.2); a resumed call may change them.
+# (defaults 0.6, 0.2, 0.2; 0 leaves a source out); a resumed call may change them.
 set -euo pipefail
 SHARED=${SHARED:-../shared}
+DATA=()
+add_source() { # SPEC WEIGHT: one --data source, unless its weight is 0
+  if [ "$2" != 0 ]; then DATA+=(--data "$1@$2"); fi
+}
+add_source "synth_gopro:$SHARED/data/gopro_frames?crops=8${STRIDE:+&stride=$STRIDE}" "${W_GOPRO:-0.6}"
+add_source "synth_motion:$SHARED/data/sharp" "${W_MOTION:-0.2}"
+add_source "synth_shake:$SHARED/data/sharp" "${W_SHAKE:-0.2}"
 COMMON=(
   --backend tensorflow
-  --data "synth_gopro:$SHARED/data/gopro_frames?crops=8${STRIDE:+&stride=$STRIDE}@${W_GOPRO:-0.6}"
-  --data "synth_motion:$SHARED/data/sharp@${W_MOTION:-0.2}"
-  --data "synth_shake:$SHARED/data/sharp@${W_SHAKE:-0.2}"
+  "${DATA[@]}"
   --val-data "folders:$SHARED/data/gopro_val/blur,$SHARED/data/gopro_val/sharp"
   --crop 128 --batch-size 8 --steps-per-epoch 100 --val-every 2
   --lr 3e-4 --schedule cosine --precision auto --jit-compile false --verbose 2
