@@ -138,6 +138,15 @@ def parse_args(argv=None) -> argparse.Namespace:
         "it (keras_mimo.training.averaging)",
     )
     p.add_argument(
+        "--accumulate",
+        type=int,
+        metavar="N",
+        help="average the gradients of N batches per update: the update of an "
+        "N x --batch-size batch at the memory of one (--steps still counts "
+        "batches; the schedule counts updates). Default 1; a resumed run keeps "
+        "its own (keras_mimo.training.optimizers)",
+    )
+    p.add_argument(
         "--frequency-weight",
         type=float,
         default=0.1,
@@ -215,7 +224,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 def check_values(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Rejects impossible numbers up front, with the flag's name."""
     positive = ("batch_size", "steps_per_epoch", "val_every", "checkpoint_every")
-    for name in (*positive, "steps", "epochs", "val_max", "width", "num_res"):
+    optional = ("steps", "epochs", "val_max", "width", "num_res", "accumulate")
+    for name in (*positive, *optional):
         value = getattr(args, name)
         if value is not None and value < 1:
             p.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
@@ -314,6 +324,7 @@ def main(argv=None) -> int:
     )
     from keras_mimo.training.errors import TrainingStateError
     from keras_mimo.training.interruption import StopOnSignal, TrainingInterrupted
+    from keras_mimo.training.optimizers import accumulation_steps, training_optimizer
     from keras_mimo.training.provenance import resume_record, start_record
     from keras_mimo.training.schedules import (
         change_constant_rate,
@@ -378,23 +389,33 @@ def main(argv=None) -> int:
                     file=sys.stderr,
                 )
                 return 2
+            accumulate = accumulation_steps(model)
+            if args.accumulate is not None and args.accumulate != accumulate:
+                print(
+                    f"error: --accumulate {args.accumulate} differs from the run's "
+                    f"({accumulate}, {resume_from.name}); a resumed run keeps its "
+                    "optimizer: drop --accumulate or start a new run",
+                    file=sys.stderr,
+                )
+                return 2
         else:
             path = choose_path(args, MIMOUNet)
             keras.utils.set_random_seed(seed % 2**31)
             model = build_model(args, path.policy, MIMOUNet)
+            accumulate = args.accumulate or 1
+
+            def updates(batches):  # the optimizer's schedule counts updates
+                return batches and max(1, batches // accumulate)
+
             schedule = learning_rate_schedule(
                 args.schedule,
                 args.lr,
-                args.epochs * args.steps_per_epoch,
-                args.decay_every,
-                args.warmup_steps,
+                updates(args.epochs * args.steps_per_epoch),
+                updates(args.decay_every),
+                updates(args.warmup_steps),
             )
             model.compile(
-                optimizer=keras.optimizers.Adam(
-                    schedule,
-                    use_ema=args.ema is not None,
-                    ema_momentum=args.ema or 0.99,
-                ),
+                optimizer=training_optimizer(schedule, args.ema, accumulate),
                 loss=MIMOLoss(args.frequency_weight),
                 metrics={"full": [PSNR(), SSIM()]},
                 jit_compile=path.jit_compile,
@@ -510,6 +531,7 @@ def write_preset(args, model, output, wall, keras, MIMOUNet, provenance) -> int:
     """
     from keras_mimo.training.averaging import averaged_weights, weight_average_momentum
     from keras_mimo.training.checkpoints import read_state
+    from keras_mimo.training.optimizers import accumulation_steps
     from keras_mimo.training.provenance import preset_provenance
     from keras_mimo.utils.hardware import describe_cpu
 
@@ -539,6 +561,7 @@ def write_preset(args, model, output, wall, keras, MIMOUNet, provenance) -> int:
         "steps_per_epoch": args.steps_per_epoch,
         "precision": model.dtype_policy.name,
         "ema_momentum": weight_average_momentum(model),
+        "accumulate": accumulation_steps(model),
         "training_hardware": describe_cpu(),
         "wall_time_s_last_session": round(wall, 1),
         "validation": chosen,

@@ -110,7 +110,8 @@ def test_preset_records_earlier_stages_and_each_resumed_call(crops, tmp_path):
 
     The starting preset is replaced mid-run (as a shipped preset can be):
     the run still lists the stages it really started from. The resumed call
-    changes the batch size and, the run being at a constant rate, the rate.
+    changes the batch size and, the run being at a constant rate, the rate;
+    the run's gradient accumulation carries on, and cannot be changed.
     """
     from keras_mimo import MIMOUNet
 
@@ -123,7 +124,16 @@ def test_preset_records_earlier_stages_and_each_resumed_call(crops, tmp_path):
     base = ("--steps-per-epoch", "4", "--val-every", "1", "--schedule", "constant")
     run(
         fit_args(
-            crops, run_dir, backend, *base, "--epochs", "1", "--init-from", str(start)
+            crops,
+            run_dir,
+            backend,
+            *base,
+            "--epochs",
+            "1",
+            "--init-from",
+            str(start),
+            "--accumulate",
+            "2",
         )
     )
     MIMOUNet(width=8, num_res=1).save_to_preset(
@@ -149,7 +159,9 @@ def test_preset_records_earlier_stages_and_each_resumed_call(crops, tmp_path):
     state = read_state(run_dir)
     resumed = keras.saving.load_model(run_dir / state["checkpoint"])
     assert float(resumed.optimizer.learning_rate) == pytest.approx(1e-3)
+    assert int(resumed.optimizer.iterations) == state["step"] // 2 == 4
     meta = MIMOUNet.from_preset(run_dir / "preset").preset_source["metadata"]
+    assert meta["accumulate"] == 2
     assert meta["initialised_from"] == str(start)
     first, this_run = meta["stages"]
     assert first == {"command": "first stage", "steps": 100}
@@ -160,6 +172,16 @@ def test_preset_records_earlier_stages_and_each_resumed_call(crops, tmp_path):
     assert this_run["command"] == calls[0]["command"]
     assert this_run["steps"] == meta["steps"] and meta["steps"] in (4, 8)
     assert meta["total_steps"] == 100 + meta["steps"]
+    changed = [*fit_args(crops, run_dir, backend, *base), "--epochs", "3"]
+    result = subprocess.run(
+        [*changed, "--resume", "--accumulate", "4"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "error: --accumulate 4 differs from the run's (2, " in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.requires_backend("jax")
