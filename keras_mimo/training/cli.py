@@ -380,24 +380,19 @@ def main(argv=None) -> int:
                 replaced, args.lr, rel_tol=1e-6
             ):
                 print(f"Learning rate {replaced:g} -> {args.lr:g} from here on.")
-            momentum = weight_average_momentum(model)
-            if args.ema is not None and args.ema != momentum:
-                print(
-                    f"error: --ema {args.ema} differs from the run's "
-                    f"({momentum}, {resume_from.name}); "
-                    "a resumed run keeps its optimizer: drop --ema or start a new run",
-                    file=sys.stderr,
-                )
-                return 2
-            accumulate = accumulation_steps(model)
-            if args.accumulate is not None and args.accumulate != accumulate:
-                print(
-                    f"error: --accumulate {args.accumulate} differs from the run's "
-                    f"({accumulate}, {resume_from.name}); a resumed run keeps its "
-                    "optimizer: drop --accumulate or start a new run",
-                    file=sys.stderr,
-                )
-                return 2
+            kept = {
+                "ema": (args.ema, weight_average_momentum(model)),
+                "accumulate": (args.accumulate, accumulation_steps(model)),
+            }
+            for flag, (given, own) in kept.items():
+                if given is not None and given != own:
+                    print(
+                        f"error: --{flag} {given} differs from the run's "
+                        f"({own}, {resume_from.name}); a resumed run keeps its "
+                        f"optimizer: drop --{flag} or start a new run",
+                        file=sys.stderr,
+                    )
+                    return 2
         else:
             path = choose_path(args, MIMOUNet)
             keras.utils.set_random_seed(seed % 2**31)
