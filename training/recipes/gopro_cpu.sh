@@ -115,6 +115,11 @@
 # Session 21 (2026-12-04, Intel Xeon with AMX): fresh runs from the shipped weights,
 #   seed 19, LR=2.5e-5 constant and 7e-5 cosine: both peaked at step 300 (32.361,
 #   32.359 bf16; 32.346 float32, +0.002: not shipped), then slid.
+# Session 22 (2026-12-06, AMD EPYC Zen 4): a same-session A/B from the shipped
+#   weights, seed 19, LR=2.5e-5: the control replayed session 21 (32.361 at step
+#   300); W_GOPRO=1 W_MOTION=0 W_SHAKE=0 dipped to 32.348 and climbed back to
+#   32.357; W_GOPRO=0.4 W_MOTION=0.4 held 32.357 and slid; --accumulate 4 sat
+#   0.01 dB under the control (and fell 0.02 at LR=5e-5). Nothing shipped.
 # Continue in a later session: a new run from the shipped weights (a fresh Adam
 # and average; session 20 ran it four times), or, if its runs/ survived, the same
 # command with a larger total resumes it. LR=... changes the rate of a resumed
