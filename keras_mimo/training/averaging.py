@@ -15,6 +15,8 @@ from collections.abc import Iterator
 
 import keras
 
+from keras_mimo.training.optimizers import model_optimizer
+
 
 def weight_average_momentum(model: keras.Model) -> float | None:
     """The momentum of the model's weight average, or None if it keeps none.
@@ -25,8 +27,7 @@ def weight_average_momentum(model: keras.Model) -> float | None:
     >>> weight_average_momentum(model)
     0.99
     """
-    optimizer = getattr(model, "optimizer", None)
-    optimizer = getattr(optimizer, "inner_optimizer", optimizer)  # loss scaling
+    optimizer = model_optimizer(model)
     if optimizer is None or not getattr(optimizer, "use_ema", False):
         return None
     return float(optimizer.ema_momentum)
@@ -45,7 +46,7 @@ def averaged_weights(model: keras.Model) -> Iterator[keras.Model]:
     >>> with averaged_weights(model) as averaged:
     ...     weights = averaged.get_weights()
     """
-    optimizer = getattr(model.optimizer, "inner_optimizer", model.optimizer)
+    optimizer = model_optimizer(model)
     if weight_average_momentum(model) is None or not optimizer.built:
         yield model
         return

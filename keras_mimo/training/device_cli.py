@@ -97,6 +97,7 @@ def main(argv=None) -> int:
     from keras_mimo.data.synthesis.gopro_batches import GoProBatchSampler, load_frames
     from keras_mimo.training.averaging import weight_average_momentum
     from keras_mimo.training.cli import float32_copy, model_overrides, run_command
+    from keras_mimo.training.optimizers import training_optimizer
     from keras_mimo.training.provenance import preset_provenance, start_record
     from keras_mimo.training.timed_presets import TimedPresets
     from keras_mimo.utils.hardware import describe_accelerator
@@ -116,7 +117,7 @@ def main(argv=None) -> int:
     else:
         model = MIMOUNet.from_variant(args.model, dtype=policy, **model_overrides(args))
     model.compile(
-        optimizer=keras.optimizers.Adam(args.lr, use_ema=True, ema_momentum=args.ema),
+        optimizer=training_optimizer(args.lr, args.ema),
         loss=MIMOLoss(),
         jit_compile=args.backend == "jax",
     )

@@ -41,6 +41,19 @@ def accumulation_steps(model: keras.Model) -> int:
     >>> accumulation_steps(model)
     2
     """
-    optimizer = getattr(model, "optimizer", None)
-    optimizer = getattr(optimizer, "inner_optimizer", optimizer)  # loss scaling
+    optimizer = model_optimizer(model)
     return int(getattr(optimizer, "gradient_accumulation_steps", None) or 1)
+
+
+def model_optimizer(model: keras.Model):
+    """The model's optimizer, under any loss-scaling wrapper; None if uncompiled.
+
+    Example:
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> model.compile(optimizer=keras.optimizers.LossScaleOptimizer(
+    ...     keras.optimizers.Adam()), loss="mse")
+    >>> type(model_optimizer(model)).__name__
+    'Adam'
+    """
+    optimizer = getattr(model, "optimizer", None)
+    return getattr(optimizer, "inner_optimizer", optimizer)
