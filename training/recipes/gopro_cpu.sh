@@ -120,6 +120,12 @@
 #   300); W_GOPRO=1 W_MOTION=0 W_SHAKE=0 dipped to 32.348 and climbed back to
 #   32.357; W_GOPRO=0.4 W_MOTION=0.4 held 32.357 and slid; --accumulate 4 sat
 #   0.01 dB under the control (and fell 0.02 at LR=5e-5). Nothing shipped.
+# Session 24 (2026-12-07, AMD EPYC Zen 4): one long arm at LR=1e-4 from the shipped
+#   weights, seed 19 (OUT=runs/gopro_s24 ... --steps 3000 --seed 19 --val-every 1,
+#   1.55 h, stopped at 1,800): held 32.357 bf16 to step 600, dipped to 32.334,
+#   climbed back to 32.351 by 1,600; never above the shipped weights. Halfway
+#   between the shipped weights and its step-1,800 average: +0.005 dB float32 (not
+#   shipped). Every rate from 1e-5 to 1e-4 has now been tried from these weights.
 # Continue in a later session: a new run from the shipped weights (a fresh Adam
 # and average; session 20 ran it four times), or, if its runs/ survived, the same
 # command with a larger total resumes it. LR=... changes the rate of a resumed
@@ -130,7 +136,9 @@
 #   1e-4 lost 0.035 at once, so 2.5e-5, untried from fresh weights, is next; a
 #   run from the shipped weights peaked within 100-2,400 steps, then slid; a 2e-4
 #   burst of 600-1,000 steps recovered slides after a long low-rate stretch; a
-#   burst soon after a slide or another burst only fell. A GPU draw matters more.)
+#   burst soon after a slide or another burst only fell; session 24's long 1e-4
+#   arm came back to the shipped level and no further. The next CPU A/B should change
+#   the data, not the rate. A GPU draw matters more.)
 # STRIDE=1-2 adds synth_gopro's frame stride (an A/B knob; default off).
 # W_GOPRO, W_MOTION and W_SHAKE set the three sources' shares of the mix
 # (defaults 0.6, 0.2, 0.2; 0 leaves a source out); a resumed call may change them.
