@@ -2,7 +2,10 @@
 
 Names are imported lazily, so `import keras_mimo.cli` (or setting
 `KERAS_BACKEND` after `import keras_mimo`) does not import Keras before the
-backend is chosen.
+backend is chosen. When Keras is already imported (its backend is then fixed),
+`import keras_mimo` registers the serializable classes (model, layers, losses,
+metrics) at once, so `keras.saving.load_model` reads the `.keras` files that
+`training/fit.py` writes (`best.keras`, checkpoints) with no further step.
 
 Example:
 >>> import keras_mimo
@@ -10,6 +13,9 @@ Example:
 >>> model.count_params()
 6807171
 """
+
+import importlib
+import sys
 
 from keras_mimo.utils.lazy import lazy_exports
 from keras_mimo.version import __version__
@@ -45,3 +51,13 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+
+# The modules whose classes `keras.saving` must find by their registered names.
+_SERIALIZABLE_MODULES = (
+    "keras_mimo.models.mimo_unet.mimo_unet",
+    "keras_mimo.losses",
+    "keras_mimo.metrics",
+)
+if "keras" in sys.modules:
+    for _module in _SERIALIZABLE_MODULES:
+        importlib.import_module(_module)
