@@ -52,12 +52,6 @@ __all__ = ["__version__", *_EXPORTS]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
-# The modules whose classes `keras.saving` must find by their registered names.
-_SERIALIZABLE_MODULES = (
-    "keras_mimo.models.mimo_unet.mimo_unet",
-    "keras_mimo.losses",
-    "keras_mimo.metrics",
-)
 if "keras" in sys.modules:
-    for _module in _SERIALIZABLE_MODULES:
-        importlib.import_module(_module)
+    # The model's module imports (and so registers) its layers, losses and metrics.
+    importlib.import_module(_EXPORTS["MIMOUNet"])
