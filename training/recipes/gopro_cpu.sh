@@ -140,6 +140,7 @@
 #   arm came back to the shipped level and no further. The next CPU A/B should change
 #   the data, not the rate. A GPU draw matters more.)
 # STRIDE=1-2 adds synth_gopro's frame stride (an A/B knob; default off).
+# WINDOW=5-13 sets synth_gopro's frames per blur (default 7-13, the GoPro data set's).
 # W_GOPRO, W_MOTION and W_SHAKE set the three sources' shares of the mix
 # (defaults 0.6, 0.2, 0.2; 0 leaves a source out); a resumed call may change them.
 set -euo pipefail
@@ -148,7 +149,7 @@ DATA=()
 add_source() { # SPEC WEIGHT: one --data source, unless its weight is 0
   if [ "$2" != 0 ]; then DATA+=(--data "$1@$2"); fi
 }
-add_source "synth_gopro:$SHARED/data/gopro_frames?crops=8${STRIDE:+&stride=$STRIDE}" "${W_GOPRO:-0.6}"
+add_source "synth_gopro:$SHARED/data/gopro_frames?crops=8${STRIDE:+&stride=$STRIDE}${WINDOW:+&window=$WINDOW}" "${W_GOPRO:-0.6}"
 add_source "synth_motion:$SHARED/data/sharp" "${W_MOTION:-0.2}"
 add_source "synth_shake:$SHARED/data/sharp" "${W_SHAKE:-0.2}"
 COMMON=(
