@@ -126,6 +126,11 @@
 #   climbed back to 32.351 by 1,600; never above the shipped weights. Halfway
 #   between the shipped weights and its step-1,800 average: +0.005 dB float32 (not
 #   shipped). Every rate from 1e-5 to 1e-4 has now been tried from these weights.
+# Session 25 (2026-12-07, AMD EPYC Zen 4): WINDOW=5-13 (milder blurs), LR=5e-5,
+#   seed 19: 32.363 bf16 at step 200 (+0.003 float32), 32.353 by 500; not shipped.
+#   Fresh arms gain on validation pairs 165-198 (next to the training frames) and
+#   lose on 659 and 792 (far in the sequence), whatever their blur. Its W_GOPRO=0.3
+#   W_MOTION=0.5 arm was lost with the machine after step 200.
 # Continue in a later session: a new run from the shipped weights (a fresh Adam
 # and average; session 20 ran it four times), or, if its runs/ survived, the same
 # command with a larger total resumes it. LR=... changes the rate of a resumed
