@@ -12,7 +12,7 @@ from tests.conftest import DATA, requires_shared
 # 8 frames averaged: a fast pan), and the smallest gain the preset must give.
 PAIR = "GOPR0477_11_00_st_frame-792_n_avg-8.png"
 WINDOW = (slice(0, 256), slice(64, 320))
-MIN_GAIN_DB = 1.0  # measured +1.88 dB (21.37 -> 23.25) on TensorFlow (was +1.94)
+MIN_GAIN_DB = 1.0  # measured +1.81 dB (21.37 -> 23.18) on TensorFlow (was +1.88, +1.94)
 
 
 def validation_crop():
