@@ -131,14 +131,20 @@
 #   Fresh arms gain on validation pairs 165-198 (next to the training frames) and
 #   lose on 659 and 792 (far in the sequence), whatever their blur. Its W_GOPRO=0.3
 #   W_MOTION=0.5 arm was lost with the machine after step 200.
+# Session 26 (2026-12-08, AMD EPYC Zen 3, no native bf16: float32, 15 s/step): that
+#   arm again, from the shipped weights, 1.41 h, stopped by SIGTERM at step 300:
+#     OUT=runs/gopro_s26m LR=5e-5 W_GOPRO=0.3 W_MOTION=0.5 W_SHAKE=0.2 STAGE=long \
+#       bash training/recipes/gopro_cpu.sh --steps 3000 --seed 19 --val-every 1
+#   float32 32.3499, 32.3536, 32.3553 at steps 100-300; shipped with --hours 31.7
+#   (+1.813 dB). Near validation pairs gained, far ones (659, 792) lost 0.07-0.08.
 # Continue in a later session: a new run from the shipped weights (a fresh Adam
 # and average; session 20 ran it four times), or, if its runs/ survived, the same
 # command with a larger total resumes it. LR=... changes the rate of a resumed
 # run (no restart: Adam and the average carry on):
-#   OUT=runs/gopro_s21 LR=2.5e-5 STAGE=long bash training/recipes/gopro_cpu.sh \
-#     --steps 3000 --seed 19 --val-every 1
-#   (fresh runs from the session-20 weights: 5e-5 gained at most 0.003 dB and
-#   1e-4 lost 0.035 at once, so 2.5e-5, untried from fresh weights, is next; a
+#   OUT=runs/gopro_s27 LR=5e-5 W_GOPRO=0.3 W_MOTION=0.5 W_SHAKE=0.2 STAGE=long \
+#     bash training/recipes/gopro_cpu.sh --steps 3000 --seed 19 --val-every 1
+#   (session 26's arm, run on past step 300 to see where it turns; score the far
+#   validation pairs 659 and 792 before a ship, not only the mean; a
 #   run from the shipped weights peaked within 100-2,400 steps, then slid; a 2e-4
 #   burst of 600-1,000 steps recovered slides after a long low-rate stretch; a
 #   burst soon after a slide or another burst only fell; session 24's long 1e-4
