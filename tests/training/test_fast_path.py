@@ -5,7 +5,13 @@ import pytest
 
 from keras_mimo.training import fast_path
 from keras_mimo.training.fast_path import candidates, choose_training_path
-from tests.training.test_fit import crops, fit_args, run, val_losses  # noqa: F401
+from tests.training.test_fit import (  # noqa: F401
+    crops,
+    exposure_crops,
+    fit_args,
+    run,
+    val_losses,
+)
 
 
 def test_bf16_is_a_candidate_only_with_native_support(monkeypatch):
@@ -73,11 +79,12 @@ def test_fit_auto_chooses_and_prints_its_path(crops, tmp_path):  # noqa: F811
     assert ("bfloat16" in line) or ("float32" in line), line
 
 
-def test_bf16_cpu_training_lowers_the_loss(crops, tmp_path):  # noqa: F811
+def test_bf16_cpu_training_lowers_the_loss(exposure_crops, tmp_path):  # noqa: F811
     backend = keras.config.backend()
-    args = fit_args(crops, tmp_path, backend, "--precision", "bfloat16")
+    args = fit_args(exposure_crops, tmp_path, backend, "--precision", "bfloat16")
     args += ["--epochs", "3", "--steps-per-epoch", "8"]
     out = run(args)
     assert "Training path: bfloat16" in out and "policy mixed_bfloat16" in out
     losses = val_losses(tmp_path)
-    assert len(losses) == 3 and losses[-1] < losses[0], losses
+    # Measured 0.230 -> 0.188 (TensorFlow, AMD EPYC Zen 3, bf16 emulated).
+    assert len(losses) == 3 and losses[-1] < 0.9 * losses[0], losses

@@ -40,6 +40,31 @@ def crops(tmp_path_factory):
     return root
 
 
+@pytest.fixture(scope="module")
+def exposure_crops(tmp_path_factory):
+    """Sharp crops of real photos whose inputs are under-exposed (x 0.7).
+
+    Deblurring real pairs gains too little in a few dozen steps of a tiny
+    model to tell from noise (the validation loss moves ~0.1%, either way);
+    an exposure error is learned in that time (the loss falls ~18%), so the
+    short-training tests can demand a clear drop.
+    """
+    require_shared()
+    root = tmp_path_factory.mktemp("exposure_crops")
+    names = sorted(p.name for p in (DATA / "gopro_val" / "sharp").glob("*.png"))
+    for split, chosen in (("train", names[:3]), ("val", names[3:])):
+        for kind in ("blur", "sharp"):
+            (root / split / kind).mkdir(parents=True)
+        for name in chosen:
+            image = Image.open(DATA / "gopro_val" / "sharp" / name)
+            for k, (top, left) in enumerate(((150, 300), (400, 700))):
+                tile = image.crop((left, top, left + 96, top + 96))
+                tile.save(root / split / "sharp" / f"{k}_{name}")
+                dark = (np.asarray(tile, np.float32) * 0.7).astype(np.uint8)
+                Image.fromarray(dark).save(root / split / "blur" / f"{k}_{name}")
+    return root
+
+
 def fit_args(crops, output, backend, *extra):
     return [
         *FIT,
@@ -86,13 +111,16 @@ def val_losses(output):
         return [float(row["val_loss"]) for row in csv.DictReader(f)]
 
 
-def test_short_training_lowers_validation_loss(crops, tmp_path):
+def test_short_training_lowers_validation_loss(exposure_crops, tmp_path):
     backend = keras.config.backend()
     out = run(
-        fit_args(crops, tmp_path, backend, "--epochs", "3", "--steps-per-epoch", "8")
+        fit_args(
+            exposure_crops, tmp_path, backend, "--epochs", "3", "--steps-per-epoch", "8"
+        )
     )
     losses = val_losses(tmp_path)
-    assert len(losses) == 3 and losses[-1] < losses[0], losses
+    # Measured 0.232 -> 0.188 (TensorFlow, float32, AMD EPYC Zen 3).
+    assert len(losses) == 3 and losses[-1] < 0.9 * losses[0], losses
     assert "Preset written" in out
     from keras_mimo import MIMOUNet
 
