@@ -23,21 +23,33 @@ FIT = [sys.executable, str(ROOT / "training" / "fit.py")]
 JIT = {"tensorflow": "false", "jax": "true", "torch": "false"}
 
 
+def write_crops(root, input_image):
+    """Two 96x96 crops of each validation pair: three pairs train, three validate.
+
+    `input_image(name, sharp)` gives the pair's input (blurry) image.
+    """
+    names = sorted(p.name for p in (DATA / "gopro_val" / "sharp").glob("*.png"))
+    for split, chosen in (("train", names[:3]), ("val", names[3:])):
+        for kind in ("blur", "sharp"):
+            (root / split / kind).mkdir(parents=True)
+        for name in chosen:
+            sharp = Image.open(DATA / "gopro_val" / "sharp" / name)
+            images = {"sharp": sharp, "blur": input_image(name, sharp)}
+            for k, (top, left) in enumerate(((150, 300), (400, 700))):
+                for kind, image in images.items():
+                    tile = image.crop((left, top, left + 96, top + 96))
+                    tile.save(root / split / kind / f"{k}_{name}")
+    return root
+
+
 @pytest.fixture(scope="module")
 def crops(tmp_path_factory):
     """Train on crops of three real pairs, validate on the other three."""
     require_shared()
-    root = tmp_path_factory.mktemp("crops")
-    names = sorted(p.name for p in (DATA / "gopro_val" / "blur").glob("*.png"))
-    for split, chosen in (("train", names[:3]), ("val", names[3:])):
-        for kind in ("blur", "sharp"):
-            (root / split / kind).mkdir(parents=True)
-            for name in chosen:
-                image = Image.open(DATA / "gopro_val" / kind / name)
-                for k, (top, left) in enumerate(((150, 300), (400, 700))):
-                    tile = image.crop((left, top, left + 96, top + 96))
-                    tile.save(root / split / kind / f"{k}_{name}")
-    return root
+    return write_crops(
+        tmp_path_factory.mktemp("crops"),
+        lambda name, sharp: Image.open(DATA / "gopro_val" / "blur" / name),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +62,12 @@ def exposure_crops(tmp_path_factory):
     short-training tests can demand a clear drop.
     """
     require_shared()
-    root = tmp_path_factory.mktemp("exposure_crops")
-    names = sorted(p.name for p in (DATA / "gopro_val" / "sharp").glob("*.png"))
-    for split, chosen in (("train", names[:3]), ("val", names[3:])):
-        for kind in ("blur", "sharp"):
-            (root / split / kind).mkdir(parents=True)
-        for name in chosen:
-            image = Image.open(DATA / "gopro_val" / "sharp" / name)
-            for k, (top, left) in enumerate(((150, 300), (400, 700))):
-                tile = image.crop((left, top, left + 96, top + 96))
-                tile.save(root / split / "sharp" / f"{k}_{name}")
-                dark = (np.asarray(tile, np.float32) * 0.7).astype(np.uint8)
-                Image.fromarray(dark).save(root / split / "blur" / f"{k}_{name}")
-    return root
+    return write_crops(
+        tmp_path_factory.mktemp("exposure_crops"),
+        lambda name, sharp: Image.fromarray(
+            (np.asarray(sharp, np.float32) * 0.7).astype(np.uint8)
+        ),
+    )
 
 
 def fit_args(crops, output, backend, *extra):
